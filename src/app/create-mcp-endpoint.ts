@@ -1,0 +1,77 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config/config.ts';
+import type { KeyValueStore } from '../store/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createRateLimiter } from '../http/rate-limiter.ts';
+import { createMcpProxy, type UpstreamTokenSource, type VerifyAccessToken } from '../proxy/index.ts';
+import { createSupervisor, type Supervisor } from '../supervisor/index.ts';
+
+export interface McpEndpointOptions {
+  config: Config;
+  store: KeyValueStore;
+  verifyAccessToken: VerifyAccessToken;
+  upstreamTokens: UpstreamTokenSource;
+  processEnv: Readonly<Record<string, string | undefined>>;
+  /** Called when MCP_SERVER_EXIT_WITH_CHILD=true and the child exits. */
+  onChildExit?: ((exitCode: number) => void) | undefined;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface McpEndpoint {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** The supervised MCP server, when MCP_SERVER_RUN_COMMAND is set. */
+  readonly supervisor: Supervisor | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The MCP side: the supervised MCP server (when configured, started and
+ * probed before the proxy listens), the per-grant rate limit, and the
+ * authenticated streaming proxy in front of it.
+ */
+export async function createMcpEndpoint(options: McpEndpointOptions): Promise<McpEndpoint> {
+  const { config, logger } = options;
+  const run = config.mcpServer.run;
+  const supervisor =
+    run === undefined
+      ? undefined
+      : createSupervisor({
+          run,
+          baseEnv: options.processEnv,
+          probeUrl: config.mcpServer.url,
+          logger,
+          clock: options.clock,
+          ...(options.onChildExit === undefined ? {} : { onExit: options.onChildExit }),
+        });
+  await supervisor?.start();
+
+  const proxy = createMcpProxy({
+    mcpServer: config.mcpServer,
+    baseUrl: config.baseUrl,
+    maxBodyBytes: config.proxy.maxBodyBytes,
+    userIdHeader: config.proxy.userIdHeader,
+    verifyAccessToken: options.verifyAccessToken,
+    upstreamTokens: options.upstreamTokens,
+    rateLimiter: createRateLimiter(options.store, {
+      maxRequests: config.rateLimit.mcpMaxRequests,
+      windowMs: config.rateLimit.mcpWindowMs,
+      keyPrefix: 'ratelimit:mcp:',
+      logger,
+    }),
+    ...(supervisor === undefined ? {} : { isUpstreamAvailable: () => supervisor.isRunning() }),
+    scopesSupported: config.authorizationServer.scopes.filter((scope) => scope !== 'offline_access'),
+    logger,
+    clock: options.clock,
+  });
+
+  return {
+    handle: (req, res) => proxy.handle(req, res),
+    supervisor,
+    close: async () => {
+      await proxy.close();
+      await supervisor?.stop(config.proxy.shutdownGraceMs);
+    },
+  };
+}

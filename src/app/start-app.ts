@@ -1,0 +1,190 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import type { Config } from '../config/config.ts';
+import type { Clock } from '../shared/clock.ts';
+import { systemClock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { deriveKey } from '../shared/crypto.ts';
+import { createOidcAdapterFactory, openStore, type KeyValueStore } from '../store/index.ts';
+import { resolveEncryptionKey, resolveSigningKeys } from '../keys/index.ts';
+import {
+  buildProtectedResourceMetadata,
+  createAuthorizationServer,
+  protectedResourceMetadataPath,
+  type AuthorizationServer,
+} from '../authorization-server/index.ts';
+import { ConfirmedClients, createInteractionRoutes } from '../interaction/index.ts';
+import { UpstreamTokenVault } from '../upstream-token-vault/index.ts';
+import { createPageRenderer, pageSecurityHeaders, resolveBranding } from '../views/index.ts';
+import { createRequestHandler } from '../http/create-request-handler.ts';
+import { createRateLimiter } from '../http/rate-limiter.ts';
+import type { OAuthError } from '../oauth/oauth-error.ts';
+import { createUpstreamLogin } from './create-upstream-login.ts';
+import { createMcpEndpoint } from './create-mcp-endpoint.ts';
+
+export interface AppDependencies {
+  logger: Logger;
+  clock?: Clock;
+  /** The proxy's own environment, passed to a supervised MCP server (never read here). */
+  processEnv?: Readonly<Record<string, string | undefined>>;
+  /** With MCP_SERVER_EXIT_WITH_CHILD=true: the MCP server exited with this code. */
+  onChildExit?: (exitCode: number) => void;
+}
+
+export interface App {
+  readonly server: Server;
+  /** The address the server listens on, e.g. http://127.0.0.1:3000. */
+  readonly url: string;
+  readonly store: KeyValueStore;
+  readonly authorizationServer: AuthorizationServer;
+  /** Stops listening, ends open connections after the grace period, stops the MCP server, closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: Config -> store -> keys -> authorization server and
+ * login bridge -> MCP proxy -> HTTP server. Everything is built from the
+ * validated Config; nothing below reads the environment.
+ */
+export async function startApp(config: Config, dependencies: AppDependencies): Promise<App> {
+  const { logger } = dependencies;
+  const clock = dependencies.clock ?? systemClock;
+
+  const store = await openStore(config.store, { clock, logger });
+  await store.ping();
+  const encryptionKey = await resolveEncryptionKey(config.keys);
+  const signingKeys = await resolveSigningKeys(config.keys.signingKeys, store, encryptionKey);
+
+  const branding = resolveBranding({
+    brandingTitle: config.pages.brandingTitle,
+    brandingFaviconUrl: config.pages.brandingFaviconUrl,
+    identityServerUrl: config.identity.serverUrl,
+  });
+  const renderer = createPageRenderer({ viewsPath: config.pages.viewsPath, branding });
+  const pageHeaders = pageSecurityHeaders({ faviconOrigin: branding.faviconOrigin });
+  const renderErrorPage = (error: string, description: string | undefined, requestId: string | undefined) =>
+    renderer.render('error', { error, errorDescription: description, requestId });
+
+  const authorizationServer = createAuthorizationServer({
+    issuer: config.baseUrl,
+    resource: config.mcpServer.resource,
+    settings: config.authorizationServer,
+    signingKeys,
+    cookieKeys: [deriveKey(encryptionKey, 'oidc-provider-cookies').toString('base64url')],
+    adapter: createOidcAdapterFactory(store, { clock }),
+    trustProxy: !config.localInsecure,
+    renderErrorPage: (out, requestId) => renderErrorPage(out.error, out.error_description, requestId),
+    logger,
+  });
+
+  const upstreamLogin = await createUpstreamLogin(config, store, logger);
+  const vault = new UpstreamTokenVault({
+    store,
+    encryptionKey: deriveKey(encryptionKey, 'upstream-tokens'),
+    ttlSeconds: config.authorizationServer.refreshTokenTtlSeconds,
+    refreshAtIdp: (refreshToken) => upstreamLogin.refreshToken(refreshToken),
+    revokeGrant: authorizationServer.revokeGrant,
+    clock,
+    logger,
+  });
+
+  const interactionRoutes = createInteractionRoutes({
+    provider: authorizationServer.provider,
+    upstreamLogin,
+    upstreamTokens: vault,
+    renderPage: (view, locals) => renderer.render(view, locals),
+    pageHeaders,
+    confirmedClients: new ConfirmedClients({
+      signingKey: deriveKey(encryptionKey, 'confirmed-clients'),
+      secure: !config.localInsecure,
+    }),
+    csrfKey: deriveKey(encryptionKey, 'csrf'),
+    store,
+    baseUrl: config.baseUrl,
+    resource: config.mcpServer.resource,
+    scopes: config.authorizationServer.scopes,
+    identity: {
+      callbackPath: config.identity.callbackPath,
+      uniqueCallbackPath: config.identity.uniqueCallbackPath,
+      redirectUri: config.identity.redirectUri,
+      serverUrl: config.identity.serverUrl,
+    },
+    logger,
+  });
+
+  const mcpEndpoint = await createMcpEndpoint({
+    config,
+    store,
+    verifyAccessToken: authorizationServer.verifyAccessToken,
+    upstreamTokens: vault,
+    processEnv: dependencies.processEnv ?? {},
+    onChildExit: dependencies.onChildExit,
+    clock,
+    logger,
+  });
+
+  const sendErrorPage = async (res: ServerResponse, error: OAuthError, requestId: string) => {
+    const html = await renderErrorPage(error.code, error.message, requestId);
+    res.writeHead(error.status, {
+      ...pageHeaders,
+      'content-length': Buffer.byteLength(html),
+      ...(error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) }),
+    });
+    res.end(html);
+  };
+
+  const handler = createRequestHandler({
+    baseUrl: config.baseUrl,
+    localInsecure: config.localInsecure,
+    mcpPath: config.mcpServer.path,
+    protectedResourceMetadata: buildProtectedResourceMetadata({
+      resource: config.mcpServer.resource,
+      issuer: config.baseUrl,
+      scopes: config.authorizationServer.scopes,
+    }),
+    protectedResourceMetadataPath: protectedResourceMetadataPath(config.mcpServer.path),
+    authorizationServer,
+    routes: interactionRoutes,
+    mcpProxy: mcpEndpoint,
+    authorizationRateLimiter: createRateLimiter(store, {
+      maxRequests: config.rateLimit.authMaxRequests,
+      windowMs: config.rateLimit.authWindowMs,
+      keyPrefix: 'ratelimit:auth:',
+      logger,
+    }),
+    sendErrorPage,
+    logger,
+  });
+
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
+    void handler(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${address.port}`;
+  logger.info({ event: 'server.listening', port: address.port, baseUrl: config.baseUrl, store: store.kind }, 'server.listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    url,
+    store,
+    authorizationServer,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await mcpEndpoint.close();
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JWK } from 'jose';
+import Provider, { type errors, type AdapterFactory, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
+import type { AuthorizationServerConfig } from '../config/config.ts';
+import type { Logger } from '../shared/logger.ts';
+import { sanitizeUrl } from '../shared/logger.ts';
+import { translateAdapterErrors } from './dependency-errors.ts';
+import { createProviderConfiguration } from './provider-configuration.ts';
+import { createAccessTokenVerifier, type VerifiedAccess } from './verify-access-token.ts';
+
+const RETRY_AFTER_SECONDS = 5;
+
+export interface AuthorizationServerOptions {
+  issuer: string;
+  resource: string;
+  settings: AuthorizationServerConfig;
+  signingKeys: readonly JWK[];
+  cookieKeys: readonly string[];
+  adapter: AdapterFactory;
+  /** Behind a TLS-terminating router (LOCAL_INSECURE=false): trust X-Forwarded-Proto. */
+  trustProxy: boolean;
+  renderErrorPage: (error: ErrorOut, requestId: string | undefined) => Promise<string>;
+  logger: Logger;
+}
+
+export interface AuthorizationServer {
+  readonly provider: Provider;
+  /** The node handler for every route oidc-provider serves. */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly verifyAccessToken: (token: string) => Promise<VerifiedAccess | undefined>;
+  /** Revokes a grant and every token issued under it. */
+  readonly revokeGrant: (grantId: string) => Promise<void>;
+}
+
+export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
+  const provider = new Provider(
+    options.issuer,
+    createProviderConfiguration({
+      settings: options.settings,
+      resource: options.resource,
+      signingKeys: options.signingKeys,
+      cookieKeys: options.cookieKeys,
+      adapter: translateAdapterErrors(options.adapter),
+      renderErrorPage: options.renderErrorPage,
+    }),
+  );
+  provider.proxy = options.trustProxy;
+
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  });
+
+  logProviderEvents(provider, options.logger);
+
+  const callback = provider.callback();
+  return {
+    provider,
+    handle: (req, res) => {
+      void callback(req, res);
+    },
+    verifyAccessToken: createAccessTokenVerifier(provider, options.resource),
+    revokeGrant: async (grantId) => {
+      const grant = await provider.Grant.find(grantId);
+      await grant?.destroy();
+      // Tokens are indexed by grant in the adapter: this removes every access and refresh token.
+      await provider.AccessToken.adapter.revokeByGrantId(grantId);
+    },
+  };
+}
+
+function logProviderEvents(provider: Provider, logger: Logger): void {
+  const where = (ctx: KoaContextWithOIDC) => ({
+    route: ctx.oidc?.route,
+    path: sanitizeUrl(ctx.path),
+    requestId: ctx.get('x-request-id') || undefined,
+  });
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    logger.error({ event: 'oauth.server_error', ...where(ctx), err: error }, 'oauth.server_error');
+  });
+  const logClientError = (event: string) => (ctx: KoaContextWithOIDC, error: errors.OIDCProviderError) => {
+    logger.info(
+      { event: `oauth.${event}`, ...where(ctx), error: error.message, description: error.error_description },
+      `oauth.${event}`,
+    );
+  };
+  provider.on('authorization.error', logClientError('authorization.error'));
+  provider.on('grant.error', logClientError('grant.error'));
+  provider.on('revocation.error', logClientError('revocation.error'));
+  provider.on('userinfo.error', logClientError('userinfo.error'));
+  provider.on('registration_create.success', (ctx: KoaContextWithOIDC, client: { clientId: string }) => {
+    logger.info({ event: 'oauth.client_registered', ...where(ctx), clientId: client.clientId }, 'oauth.client_registered');
+  });
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    logger.info(
+      { event: 'oauth.token_issued', ...where(ctx), clientId: ctx.oidc.client?.clientId, grantType: ctx.oidc.params?.grant_type },
+      'oauth.token_issued',
+    );
+  });
+  provider.on('grant.revoked', (_ctx: KoaContextWithOIDC, grantId: string) => {
+    logger.info({ event: 'oauth.grant_revoked', grantId }, 'oauth.grant_revoked');
+  });
+}

@@ -1,0 +1,52 @@
+import type { Adapter, AdapterFactory } from 'oidc-provider';
+import { DependencyUnavailableError } from '../oauth/oauth-error.ts';
+
+/**
+ * oidc-provider answers any error that is not one of its own with a 500
+ * `server_error`. A store outage is not a server bug: it must reach the client
+ * as 503 `temporarily_unavailable` (RFC 6749 §4.1.2.1, §5.2 practice) so that it
+ * retries. oidc-provider renders an error by its `expose`, `message` (the
+ * code), `error_description` and `statusCode` members, so the store's error is
+ * re-thrown in that shape at the adapter seam.
+ */
+class ProviderVisibleUnavailableError extends Error {
+  readonly expose = true;
+  readonly statusCode = 503;
+  readonly error_description: string;
+
+  constructor(cause: DependencyUnavailableError) {
+    super('temporarily_unavailable', { cause });
+    this.error_description = cause.message;
+  }
+}
+
+export function isProviderUnavailableError(error: unknown): boolean {
+  return error instanceof ProviderVisibleUnavailableError;
+}
+
+export function translateAdapterErrors(factory: AdapterFactory): AdapterFactory {
+  return (modelName) => {
+    const adapter = factory(modelName);
+    const wrapped = {} as Adapter;
+    for (const method of [
+      'upsert',
+      'find',
+      'findByUserCode',
+      'findByUid',
+      'consume',
+      'destroy',
+      'revokeByGrantId',
+    ] as const) {
+      const original = adapter[method] as (...args: unknown[]) => Promise<unknown>;
+      (wrapped as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+        try {
+          return await original.apply(adapter, args);
+        } catch (error) {
+          if (error instanceof DependencyUnavailableError) throw new ProviderVisibleUnavailableError(error);
+          throw error;
+        }
+      };
+    }
+    return wrapped;
+  };
+}

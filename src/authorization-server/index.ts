@@ -1,0 +1,9 @@
+export { createAuthorizationServer } from './create-authorization-server.ts';
+export type { AuthorizationServer, AuthorizationServerOptions } from './create-authorization-server.ts';
+export type { VerifiedAccess } from './verify-access-token.ts';
+export {
+  buildProtectedResourceMetadata,
+  protectedResourceMetadataPath,
+} from './protected-resource-metadata.ts';
+export type { ProtectedResourceMetadata } from './protected-resource-metadata.ts';
+export { isSameResource } from './resource.ts';

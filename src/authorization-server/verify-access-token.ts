@@ -1,0 +1,41 @@
+import type Provider from 'oidc-provider';
+
+/** What the proxy needs to know about a valid access token. */
+export interface VerifiedAccess {
+  readonly grantId: string;
+  readonly accountId: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly expiresAtSeconds: number;
+}
+
+/**
+ * Validates an opaque access token (OAuth 2.1 §5.2): it must exist in the store
+ * (so revoked tokens fail), be unexpired, and have been issued for this MCP
+ * server as audience (RFC 8707 §2; MCP authorization §9.2: no token meant for
+ * another resource is accepted). Returns undefined for every invalid token;
+ * throws only when the store cannot answer.
+ */
+export function createAccessTokenVerifier(
+  provider: Provider,
+  resource: string,
+): (token: string) => Promise<VerifiedAccess | undefined> {
+  return async (token) => {
+    const accessToken = await provider.AccessToken.find(token);
+    if (accessToken === undefined || accessToken.isExpired) return undefined;
+    const audience = accessToken.aud;
+    const audiences = Array.isArray(audience) ? audience : [audience];
+    if (!audiences.includes(resource)) return undefined;
+    const { grantId, accountId, clientId, exp } = accessToken;
+    if (grantId === undefined || accountId === undefined || clientId === undefined || exp === undefined) {
+      return undefined;
+    }
+    return {
+      grantId,
+      accountId,
+      clientId,
+      scopes: accessToken.scope === undefined ? [] : accessToken.scope.split(' ').filter(Boolean),
+      expiresAtSeconds: exp,
+    };
+  };
+}

@@ -1,0 +1,140 @@
+import type { JWK } from 'jose';
+
+/**
+ * The validated configuration. Built only by config/load-config.ts from the
+ * environment; every other module receives it (or a slice of it) as typed
+ * values and never reads process.env.
+ */
+export interface Config {
+  /** BASE_URL without a trailing slash: the issuer and the prefix of every public URL. */
+  readonly baseUrl: string;
+  readonly port: number;
+  /** LOCAL_INSECURE=true: plain http allowed, forwarded headers not trusted, cookies not Secure. */
+  readonly localInsecure: boolean;
+  readonly nodeEnv: string | undefined;
+
+  readonly mcpServer: McpServerConfig;
+  readonly store: StoreConfig;
+  readonly keys: KeyConfig;
+  readonly authorizationServer: AuthorizationServerConfig;
+  readonly identity: IdentityConfig;
+  readonly pages: PagesConfig;
+  readonly proxy: ProxyConfig;
+  readonly rateLimit: RateLimitConfig;
+  readonly log: LogConfig;
+  /** MCP_AUTH_PROXY_VERIFY_RELEASE=true: start, check dependencies, exit (release phase). */
+  readonly verifyRelease: boolean;
+}
+
+export interface McpServerConfig {
+  /** MCP_SERVER_URL: where the MCP server listens (its query is kept when forwarding). */
+  readonly url: URL;
+  /** The pathname of MCP_SERVER_URL, which is also the public mount path (e.g. `/mcp`). */
+  readonly path: string;
+  /** The protected resource identifier: baseUrl + path (RFC 8707, RFC 9728 `resource`). */
+  readonly resource: string;
+  /** Present when MCP_SERVER_RUN_COMMAND is set: the supervisor starts the server. */
+  readonly run: McpServerRunConfig | undefined;
+}
+
+export interface McpServerRunConfig {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string | undefined;
+  /** MCP_SERVER_RUN_ENV_JSON, merged over the proxy's own environment for the child. */
+  readonly env: Readonly<Record<string, string>>;
+  /** MCP_SERVER_START_TIMEOUT_MS: how long to wait for the server's port. */
+  readonly startTimeoutMs: number;
+  /** MCP_SERVER_EXIT_WITH_CHILD=true: exit with the child's status instead of restarting it. */
+  readonly exitWithChild: boolean;
+}
+
+export type StoreConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | {
+      readonly kind: 'redis';
+      readonly url: string;
+      /** MCP_AUTH_PROXY_REDIS_PREFIX (default `oidc:`). */
+      readonly keyPrefix: string;
+      /** MCP_AUTH_PROXY_REDIS_TLS_REJECT_UNAUTHORIZED: Heroku Key-Value Store uses self-signed certificates. */
+      readonly tlsRejectUnauthorized: boolean;
+    };
+
+export interface KeyConfig {
+  /** OIDC_PROVIDER_JWKS: private signing keys. Absent: generated once and kept in the store. */
+  readonly signingKeys: readonly JWK[] | undefined;
+  /**
+   * Where the AES-256-GCM key that seals upstream tokens and signs cookies comes from:
+   * MCP_AUTH_PROXY_ENCRYPTION_KEY, else derived from OIDC_PROVIDER_JWKS, else a file
+   * generated beside the embedded store (SQLite only).
+   */
+  readonly encryptionKey:
+    | { readonly kind: 'explicit'; readonly key: Buffer }
+    | { readonly kind: 'derived-from-signing-keys' }
+    | { readonly kind: 'generated-file'; readonly path: string };
+}
+
+export interface AuthorizationServerConfig {
+  /** PROVIDER_SCOPE (default `openid offline_access`). */
+  readonly scopes: readonly string[];
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  /** Seconds a rotated refresh token is still accepted, for clients that refresh twice. */
+  readonly refreshTokenReuseGraceSeconds: number;
+}
+
+export interface IdentityConfig {
+  /** IDENTITY_SERVER_URL: the IdP issuer, used for discovery, display and branding. */
+  readonly serverUrl: URL | undefined;
+  /** IDENTITY_SERVER_METADATA_FILE: static metadata, skips discovery. */
+  readonly metadataFile: string | undefined;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  /** IDENTITY_SCOPE (default `openid profile email`). */
+  readonly scopes: readonly string[];
+  /** IDENTITY_CALLBACK_PATH (default `/interaction/identity/callback`): registered at the IdP. */
+  readonly callbackPath: string;
+  /** IDENTITY_UNIQUE_CALLBACK_PATH (default `/interaction/:uid/identity/callback`). */
+  readonly uniqueCallbackPath: string;
+  /** baseUrl + callbackPath: the exact redirect_uri sent to the IdP. */
+  readonly redirectUri: string;
+  /** IDENTITY_TIMEOUT_MS: the limit for each call to the IdP. */
+  readonly timeoutMs: number;
+}
+
+export interface PagesConfig {
+  /** OIDC_PROVIDER_VIEWS_PATH: an absolute directory of EJS templates that replaces ours. */
+  readonly viewsPath: string | undefined;
+  readonly brandingTitle: string;
+  readonly brandingFaviconUrl: string | undefined;
+}
+
+export interface ProxyConfig {
+  /** MCP_AUTH_PROXY_MAX_BODY_BYTES (default 4 MiB). */
+  readonly maxBodyBytes: number;
+  /** MCP_AUTH_PROXY_USER_ID_HEADER: the header that carries the user's account id upstream. */
+  readonly userIdHeader: string;
+  /** MCP_AUTH_PROXY_ALLOWED_ORIGINS: browser origins allowed on the MCP endpoint, besides BASE_URL's. */
+  readonly allowedOrigins: readonly string[];
+  /** MCP_AUTH_PROXY_SHUTDOWN_GRACE_MS. */
+  readonly shutdownGraceMs: number;
+}
+
+export interface RateLimitConfig {
+  /** MAX_REQUESTS per MAX_REQUESTS_WINDOW on the authorization endpoints, per client address. */
+  readonly authMaxRequests: number;
+  readonly authWindowMs: number;
+  /** MCP_AUTH_PROXY_MCP_MAX_REQUESTS per MCP_AUTH_PROXY_MCP_WINDOW_MS on the MCP endpoint, per grant. */
+  readonly mcpMaxRequests: number;
+  readonly mcpWindowMs: number;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface LogConfig {
+  readonly level: LogLevel;
+  /** APP_NAME (default `mcp-auth-proxy`). */
+  readonly appName: string;
+  /** ENVIRONMENT, else NODE_ENV, else `development`. */
+  readonly environment: string;
+}

@@ -1,0 +1,98 @@
+import type { Config, McpServerRunConfig, StoreConfig } from './config.ts';
+import { sanitizeUrl } from '../shared/logger.ts';
+
+/** What a secret reads as in a description: whether it is set, never its value. */
+const SET = '[set]';
+
+type Description =
+  string | number | boolean | null | readonly Description[] | { readonly [key: string]: Description };
+export type ConfigDescription = { readonly [key: string]: Description };
+
+/** A URL without user name or password, and without credential-bearing query values. */
+function withoutCredentials(url: URL): string {
+  const copy = new URL(url.href);
+  const hadCredentials = copy.username !== '' || copy.password !== '';
+  copy.username = '';
+  copy.password = '';
+  const shown = sanitizeUrl(copy.href);
+  return hadCredentials ? shown.replace('//', `//${SET}@`) : shown;
+}
+
+function describeRun(run: McpServerRunConfig | undefined): Description {
+  if (run === undefined) return null;
+  return {
+    command: run.command,
+    args: run.args,
+    cwd: run.cwd ?? null,
+    // The child's variables are often credentials: only their names are shown.
+    env: Object.fromEntries(Object.keys(run.env).map((name) => [name, SET])),
+    startTimeoutMs: run.startTimeoutMs,
+    exitWithChild: run.exitWithChild,
+  };
+}
+
+function describeStore(store: StoreConfig): Description {
+  if (store.kind === 'sqlite') return { kind: 'sqlite', path: store.path };
+  return {
+    kind: 'redis',
+    url: URL.canParse(store.url) ? withoutCredentials(new URL(store.url)) : SET,
+    keyPrefix: store.keyPrefix,
+    tlsRejectUnauthorized: store.tlsRejectUnauthorized,
+  };
+}
+
+function describeEncryptionKey(source: Config['keys']['encryptionKey']): Description {
+  if (source.kind === 'explicit') return SET;
+  if (source.kind === 'generated-file') return `generated-file ${source.path}`;
+  return source.kind;
+}
+
+/**
+ * A log-safe summary of the configuration for the start-up log line and
+ * `check`: every setting, with secrets reduced to `[set]` (style.md rule 12).
+ */
+export function describeConfig(config: Config): ConfigDescription {
+  const { identity, keys, mcpServer } = config;
+  return {
+    baseUrl: config.baseUrl,
+    port: config.port,
+    localInsecure: config.localInsecure,
+    nodeEnv: config.nodeEnv ?? null,
+    verifyRelease: config.verifyRelease,
+    mcpServer: {
+      url: withoutCredentials(mcpServer.url),
+      path: mcpServer.path,
+      resource: mcpServer.resource,
+      run: describeRun(mcpServer.run),
+    },
+    store: describeStore(config.store),
+    keys: {
+      // Key ids are public (published at /jwks); the key material is not.
+      signingKeys:
+        keys.signingKeys === undefined
+          ? 'generated'
+          : keys.signingKeys.map((key) => `${SET} ${key.kty ?? '?'} kid=${key.kid ?? '(none)'}`),
+      encryptionKey: describeEncryptionKey(keys.encryptionKey),
+    },
+    authorizationServer: { ...config.authorizationServer },
+    identity: {
+      serverUrl: identity.serverUrl === undefined ? null : withoutCredentials(identity.serverUrl),
+      metadataFile: identity.metadataFile ?? null,
+      clientId: identity.clientId,
+      clientSecret: identity.clientSecret === undefined ? null : SET,
+      scopes: identity.scopes,
+      callbackPath: identity.callbackPath,
+      uniqueCallbackPath: identity.uniqueCallbackPath,
+      redirectUri: identity.redirectUri,
+      timeoutMs: identity.timeoutMs,
+    },
+    pages: {
+      viewsPath: config.pages.viewsPath ?? null,
+      brandingTitle: config.pages.brandingTitle,
+      brandingFaviconUrl: config.pages.brandingFaviconUrl ?? null,
+    },
+    proxy: { ...config.proxy },
+    rateLimit: { ...config.rateLimit },
+    log: { ...config.log },
+  };
+}

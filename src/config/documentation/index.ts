@@ -1,0 +1,9 @@
+export { defaultText, herokuText } from './describe-variable.ts';
+export { renderConfigurationMarkdown } from './render-configuration-markdown.ts';
+export { envFileValue, renderEnvExample } from './render-env-example.ts';
+export {
+  README_END_MARKER,
+  README_START_MARKER,
+  renderReadmeBlock,
+  replaceReadmeBlock,
+} from './render-readme-block.ts';

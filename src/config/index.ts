@@ -1,0 +1,32 @@
+export type {
+  AuthorizationServerConfig,
+  Config,
+  IdentityConfig,
+  KeyConfig,
+  LogConfig,
+  LogLevel,
+  McpServerConfig,
+  McpServerRunConfig,
+  PagesConfig,
+  ProxyConfig,
+  RateLimitConfig,
+  StoreConfig,
+} from './config.ts';
+export type { ConfigProblem, ConfigResult } from './config-result.ts';
+export { describeConfig, type ConfigDescription } from './describe-config.ts';
+export {
+  defaultText,
+  envFileValue,
+  herokuText,
+  README_END_MARKER,
+  README_START_MARKER,
+  renderConfigurationMarkdown,
+  renderEnvExample,
+  renderReadmeBlock,
+  replaceReadmeBlock,
+} from './documentation/index.ts';
+export { formatProblems } from './format-problems.ts';
+export { loadConfig, type LoadConfigOptions } from './load-config.ts';
+export { readEnvironment, type ReadEnvironmentOptions } from './read-environment.ts';
+export type { AnyVariable, HerokuCompatibility, VariableGroup } from './variable.ts';
+export { VARIABLE_GROUPS, VARIABLES } from './variables/index.ts';

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import type { ConfigResult } from './config-result.ts';
+import { createEnvironmentReader, type Environment } from './environment-reader.ts';
+import { unknownVariableWarnings } from './unknown-variables.ts';
+import {
+  readAuthorizationServer,
+  readIdentity,
+  readKeys,
+  readLog,
+  readMcpServer,
+  readPages,
+  readProxy,
+  readRateLimit,
+  readServer,
+  readStore,
+  VARIABLES,
+} from './variables/index.ts';
+
+export interface LoadConfigOptions {
+  /** The directory relative paths (SQLite file, run dir, metadata file) are resolved against. */
+  readonly cwd: string;
+}
+
+/**
+ * Reads and validates every variable, then either returns the whole Config or
+ * every problem at once, each naming its variable (style.md rule 10). Pure
+ * apart from reading the files the variables name; never touches process.env.
+ */
+export function loadConfig(env: Environment, options: LoadConfigOptions): ConfigResult {
+  const reader = createEnvironmentReader(env, { cwd: resolve(options.cwd) });
+
+  const server = readServer(reader);
+  const mcpServer = readMcpServer(reader, server.baseUrl);
+  const store = readStore(reader);
+  const keys = readKeys(reader, store);
+  const authorizationServer = readAuthorizationServer(reader);
+  const identity = readIdentity(reader, server.baseUrl);
+  const pages = readPages(reader);
+  const proxy = readProxy(reader);
+  const rateLimit = readRateLimit(reader);
+  const log = readLog(reader, server.nodeEnv);
+
+  if (reader.problems.length > 0) return { ok: false, problems: [...reader.problems] };
+  if (
+    server.baseUrl === undefined ||
+    mcpServer === undefined ||
+    store.config === undefined ||
+    keys === undefined ||
+    identity === undefined
+  ) {
+    throw new Error('configuration incomplete although no problem was recorded (a bug in src/config)');
+  }
+  const warnings = [
+    ...reader.warnings,
+    ...unknownVariableWarnings(
+      env,
+      VARIABLES.map((variable) => variable.name),
+    ),
+  ];
+  return {
+    ok: true,
+    warnings,
+    config: {
+      baseUrl: server.baseUrl,
+      port: server.port,
+      localInsecure: server.localInsecure,
+      nodeEnv: server.nodeEnv,
+      mcpServer,
+      store: store.config,
+      keys,
+      authorizationServer,
+      identity,
+      pages,
+      proxy,
+      rateLimit,
+      log,
+      verifyRelease: server.verifyRelease,
+    },
+  };
+}

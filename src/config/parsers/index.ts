@@ -1,0 +1,23 @@
+export { parseBoolean } from './parse-boolean.ts';
+export { encryptionKey } from './parse-encryption-key.ts';
+export { headerName } from './parse-header-name.ts';
+export {
+  MAX_TIMER_MS,
+  integerInRange,
+  nonNegativeMilliseconds,
+  positiveInteger,
+  positiveMilliseconds,
+} from './parse-integer.ts';
+export { stringArrayJson, stringRecordJson } from './parse-json.ts';
+export {
+  existingDirectory,
+  identityMetadataFile,
+  REQUIRED_VIEWS,
+  resolvedPath,
+  viewsDirectory,
+} from './parse-path.ts';
+export { privateJwks } from './parse-private-jwks.ts';
+export { parseScopeList } from './parse-scope-list.ts';
+export { oneOf, parseText, urlPath } from './parse-text.ts';
+export { absoluteUrl, httpOrigin, httpUrl, originList, redisUrl } from './parse-url.ts';
+export { quoteValue } from './quote-value.ts';

@@ -1,0 +1,62 @@
+import type { AuthorizationServerConfig } from '../config.ts';
+import type { EnvironmentReader } from '../environment-reader.ts';
+import { integerInRange, parseScopeList, positiveInteger } from '../parsers/index.ts';
+import { defaultedVariable, type VariableGroup } from '../variable.ts';
+
+export const PROVIDER_SCOPE = defaultedVariable({
+  name: 'PROVIDER_SCOPE',
+  description:
+    "The scopes of the proxy's own authorization server, separated by spaces or commas: advertised, used when a client asks for none, and granted on every login.",
+  example: 'openid offline_access',
+  heroku: 'same',
+  defaultRaw: 'openid offline_access',
+  parse: parseScopeList,
+});
+
+export const MCP_AUTH_PROXY_ACCESS_TOKEN_TTL_SECONDS = defaultedVariable({
+  name: 'MCP_AUTH_PROXY_ACCESS_TOKEN_TTL_SECONDS',
+  description: 'The lifetime of the access tokens the proxy issues to MCP clients.',
+  example: '900',
+  heroku: 'new',
+  defaultRaw: '3600',
+  parse: positiveInteger,
+});
+
+export const MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS = defaultedVariable({
+  name: 'MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS',
+  description:
+    'The lifetime of the refresh tokens the proxy issues to MCP clients (14 days, as in the Heroku proxy).',
+  example: '2592000',
+  heroku: 'new',
+  defaultRaw: '1209600',
+  parse: positiveInteger,
+});
+
+export const MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS = defaultedVariable({
+  name: 'MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS',
+  description:
+    'How long a rotated refresh token is still accepted, for clients that send the same refresh twice (0 turns this off).',
+  example: '30',
+  heroku: 'new',
+  defaultRaw: '60',
+  parse: integerInRange(0, Number.MAX_SAFE_INTEGER),
+});
+
+export const AUTHORIZATION_SERVER_VARIABLES: VariableGroup = {
+  title: 'Authorization server',
+  variables: [
+    PROVIDER_SCOPE,
+    MCP_AUTH_PROXY_ACCESS_TOKEN_TTL_SECONDS,
+    MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS,
+    MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS,
+  ],
+};
+
+export function readAuthorizationServer(reader: EnvironmentReader): AuthorizationServerConfig {
+  return {
+    scopes: reader.value(PROVIDER_SCOPE),
+    accessTokenTtlSeconds: reader.value(MCP_AUTH_PROXY_ACCESS_TOKEN_TTL_SECONDS),
+    refreshTokenTtlSeconds: reader.value(MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS),
+    refreshTokenReuseGraceSeconds: reader.value(MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS),
+  };
+}

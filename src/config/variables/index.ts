@@ -1,0 +1,38 @@
+import type { AnyVariable, VariableGroup } from '../variable.ts';
+import { AUTHORIZATION_SERVER_VARIABLES } from './authorization-server.ts';
+import { IDENTITY_VARIABLES } from './identity.ts';
+import { KEY_VARIABLES } from './keys.ts';
+import { LOG_VARIABLES } from './log.ts';
+import { MCP_SERVER_VARIABLES } from './mcp-server.ts';
+import { PAGES_VARIABLES } from './pages.ts';
+import { PROXY_VARIABLES } from './proxy.ts';
+import { RATE_LIMIT_VARIABLES } from './rate-limit.ts';
+import { SERVER_VARIABLES } from './server.ts';
+import { STORE_VARIABLES } from './store.ts';
+
+/** Every variable the proxy reads, grouped as in docs/configuration.md. */
+export const VARIABLE_GROUPS: readonly VariableGroup[] = [
+  SERVER_VARIABLES,
+  MCP_SERVER_VARIABLES,
+  STORE_VARIABLES,
+  KEY_VARIABLES,
+  AUTHORIZATION_SERVER_VARIABLES,
+  IDENTITY_VARIABLES,
+  PAGES_VARIABLES,
+  PROXY_VARIABLES,
+  RATE_LIMIT_VARIABLES,
+  LOG_VARIABLES,
+];
+
+export const VARIABLES: readonly AnyVariable[] = VARIABLE_GROUPS.flatMap((group) => group.variables);
+
+export { readAuthorizationServer } from './authorization-server.ts';
+export { readIdentity } from './identity.ts';
+export { readKeys } from './keys.ts';
+export { readLog } from './log.ts';
+export { readMcpServer } from './mcp-server.ts';
+export { readPages } from './pages.ts';
+export { readProxy } from './proxy.ts';
+export { readRateLimit } from './rate-limit.ts';
+export { readServer } from './server.ts';
+export { readStore } from './store.ts';

@@ -1,0 +1,174 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProtectedResourceMetadata } from '../authorization-server/index.ts';
+import { OAuthError } from '../oauth/oauth-error.ts';
+import type { Logger } from '../shared/logger.ts';
+import { sanitizeUrl } from '../shared/logger.ts';
+import { answerPreflight, applyCors } from './cors.ts';
+import { answerError } from './error-boundary.ts';
+import { clientAddressOf, requestIdOf, requestProtocolOf } from './request-context.ts';
+import { redirect, sendJson, sendOAuthError } from './respond.ts';
+import type { Route } from './router.ts';
+import { writeRateLimitHeaders, type RateLimiter } from './rate-limiter.ts';
+import { Router } from './router.ts';
+
+/** Paths oidc-provider serves (its `routes` configuration); everything else is ours or a JSON 404. */
+const PROVIDER_PATHS = /^\/(auth(\/[^/]+)?|token(\/revocation)?|reg(\/[^/]+)?|jwks|me|request|session\/end(\/confirm|\/success)?|\.well-known\/openid-configuration)$/;
+/** Endpoints that browser-based clients call cross-origin. */
+const CORS_PATHS = /^\/(token(\/revocation)?|reg|register|jwks|me|\.well-known\/.*)$/;
+/** MCP 2025-03-26 clients without metadata discovery use these default paths (spec "Fallbacks"). */
+const FALLBACK_ALIASES: Readonly<Record<string, string>> = { '/authorize': '/auth', '/register': '/reg' };
+
+export interface MountedHandler {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
+}
+
+export interface RequestHandlerOptions {
+  /** BASE_URL: plain-http GETs are redirected here, never to a client-supplied Host. */
+  baseUrl: string;
+  localInsecure: boolean;
+  mcpPath: string;
+  protectedResourceMetadata: ProtectedResourceMetadata;
+  protectedResourceMetadataPath: string;
+  authorizationServer: MountedHandler;
+  routes: readonly Route[];
+  mcpProxy: MountedHandler;
+  /** Per client address on the authorization endpoints (MAX_REQUESTS per MAX_REQUESTS_WINDOW). */
+  authorizationRateLimiter?: RateLimiter | undefined;
+  /** Renders and sends the HTML error page for browser-facing routes. */
+  sendErrorPage: (res: ServerResponse, error: OAuthError, requestId: string) => Promise<void>;
+  logger: Logger;
+}
+
+/**
+ * The route table in front of everything: request id, access log, HTTPS
+ * guard, CORS, metadata, rate limits, then the MCP proxy, our interaction
+ * routes, or oidc-provider. The MCP path is matched first and does no other
+ * work, because it is the hot path.
+ */
+export function createRequestHandler(options: RequestHandlerOptions) {
+  const { logger, mcpPath } = options;
+  const trustForwarded = !options.localInsecure;
+  const router = new Router();
+  for (const route of options.routes) router.add(route);
+  const metadataBody = JSON.stringify(options.protectedResourceMetadata);
+
+  const isMcpPath = (pathname: string) =>
+    pathname === mcpPath || (pathname.startsWith(mcpPath) && pathname.charCodeAt(mcpPath.length) === 47 /* / */);
+
+  async function route(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const queryStart = rawUrl.indexOf('?');
+    const pathname = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
+    const method = req.method ?? 'GET';
+
+    if (isMcpPath(pathname)) {
+      if (method === 'OPTIONS') return answerPreflight(req, res, 'GET, POST, DELETE, OPTIONS');
+      applyCors(res);
+      await options.mcpProxy.handle(req, res);
+      return;
+    }
+
+    if (CORS_PATHS.test(pathname)) {
+      if (method === 'OPTIONS') return answerPreflight(req, res, 'GET, POST, OPTIONS');
+      applyCors(res);
+    }
+
+    if (pathname === '/.well-known/oauth-protected-resource' || pathname === options.protectedResourceMetadataPath) {
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(metadataBody),
+        'cache-control': 'public, max-age=3600',
+      });
+      res.end(method === 'HEAD' ? undefined : metadataBody);
+      return;
+    }
+
+    if (pathname === '/.well-known/oauth-authorization-server') {
+      // RFC 8414 and OpenID discovery are one document, so they can never disagree.
+      req.url = '/.well-known/openid-configuration';
+      options.authorizationServer.handle(req, res);
+      return;
+    }
+
+    const alias = FALLBACK_ALIASES[pathname];
+    if (alias !== undefined) req.url = alias + (queryStart === -1 ? '' : rawUrl.slice(queryStart));
+    const effectivePath = alias ?? pathname;
+
+    const match = router.match(method, effectivePath);
+    const isProviderPath = PROVIDER_PATHS.test(effectivePath);
+    if ((match !== undefined || isProviderPath) && options.authorizationRateLimiter !== undefined) {
+      const decision = await options.authorizationRateLimiter.consume(clientAddressOf(req, trustForwarded));
+      writeRateLimitHeaders(res, decision);
+      if (!decision.allowed) {
+        sendOAuthError(res, new OAuthError('rate_limited', 'too many requests; slow down and retry later'));
+        return;
+      }
+    }
+
+    if (match !== undefined) {
+      if (!match.methodAllowed) {
+        sendOAuthError(res, new OAuthError('method_not_allowed', `${method} is not allowed here`), {
+          allow: match.route.methods.join(', '),
+        });
+        return;
+      }
+      try {
+        await match.route.handle(req, res, match.params);
+      } catch (error) {
+        await answerError(res, error, {
+          logger,
+          requestId,
+          renderPage: (oauthError) => options.sendErrorPage(res, oauthError, requestId),
+        });
+      }
+      return;
+    }
+
+    if (isProviderPath) {
+      options.authorizationServer.handle(req, res);
+      return;
+    }
+
+    sendJson(res, 404, { error: 'not_found', error_description: `nothing is served at ${sanitizeUrl(pathname)}` });
+  }
+
+  return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = performance.now();
+    const requestId = requestIdOf(req);
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.once('finish', () => {
+      logger.info(
+        {
+          event: 'http.request',
+          requestId,
+          method: req.method,
+          path: sanitizeUrl(req.url ?? '/'),
+          status: res.statusCode,
+          durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+        },
+        'http.request',
+      );
+    });
+
+    if (trustForwarded) {
+      res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+      if (requestProtocolOf(req, true) !== 'https') {
+        const method = req.method ?? 'GET';
+        if (method === 'GET' || method === 'HEAD') {
+          redirect(res, 302, `${options.baseUrl}${req.url ?? '/'}`);
+        } else {
+          sendOAuthError(res, new OAuthError('invalid_request', 'this server accepts only https requests'));
+        }
+        return;
+      }
+    }
+
+    try {
+      await route(req, res, requestId);
+    } catch (error) {
+      await answerError(res, error, { logger, requestId });
+    }
+  };
+}

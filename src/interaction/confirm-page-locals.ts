@@ -1,0 +1,50 @@
+import type Provider from 'oidc-provider';
+import type { ConfirmLoginLocals } from '../views/index.ts';
+import { redirectHostnames } from '../views/index.ts';
+
+type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+type Client = NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
+
+export interface ConfirmPageInput {
+  client: Client;
+  details: InteractionDetails;
+  csrfToken: string;
+  identityServerUrl: URL | undefined;
+  /** The IdP issuer from its metadata, shown when IDENTITY_SERVER_URL is not set. */
+  identityIssuer?: string | undefined;
+}
+
+/**
+ * The confirm page's locals: the reference's (`client`, `uid`, `details`,
+ * `params`, `identityServerUrl`) so templates written for it keep working,
+ * plus what the spec asks the page to show (redirect hostnames, scopes).
+ */
+export function buildConfirmPageLocals(input: ConfirmPageInput): ConfirmLoginLocals {
+  const { client, details } = input;
+  const redirectUris = [...(client.redirectUris ?? [])];
+  const identityServerUrl = input.identityServerUrl?.href ?? input.identityIssuer ?? '';
+  const scope = typeof details.params.scope === 'string' ? details.params.scope : '';
+  return {
+    client: {
+      clientId: client.clientId,
+      clientName: client.clientName,
+      clientUri: client.clientUri,
+      redirectUris,
+      logoUri: client.logoUri,
+      policyUri: client.policyUri,
+      tosUri: client.tosUri,
+    },
+    uid: details.uid,
+    details: details.prompt.details,
+    params: details.params,
+    identityServerUrl,
+    csrfToken: input.csrfToken,
+    redirectHostnames: redirectHostnames(redirectUris),
+    identityProviderName: hostOf(identityServerUrl),
+    scopes: scope.split(' ').filter(Boolean),
+  };
+}
+
+function hostOf(url: string): string {
+  return URL.parse(url)?.host ?? url;
+}

@@ -1,0 +1,4 @@
+export { createInteractionRoutes } from './interaction-routes.ts';
+export type { InteractionRoutesOptions } from './interaction-routes.ts';
+export { ConfirmedClients } from './confirmed-clients.ts';
+export type { RenderPage, UpstreamLogin, UpstreamLoginResult, UpstreamTokenSink } from './ports.ts';

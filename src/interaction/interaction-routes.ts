@@ -1,0 +1,197 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Provider from 'oidc-provider';
+import type { KeyValueStore } from '../store/key-value-store.ts';
+import type { Logger } from '../shared/logger.ts';
+import { randomToken } from '../shared/crypto.ts';
+import { OAuthError } from '../oauth/oauth-error.ts';
+import { readFormBody } from '../http/read-body.ts';
+import { redirect } from '../http/respond.ts';
+import type { Route } from '../http/router.ts';
+import type { ConfirmedClients } from './confirmed-clients.ts';
+import { csrfTokenFor, isCsrfSafe } from './csrf.ts';
+import { finishLogin } from './finish-login.ts';
+import { buildConfirmPageLocals } from './confirm-page-locals.ts';
+import { sendPage } from './send-page.ts';
+import type { RenderPage, UpstreamLogin, UpstreamTokenSink } from './ports.ts';
+
+const FORM_BODY_LIMIT_BYTES = 16 * 1024;
+/** The upstream login must come back within this time (Security Best Practices: ~10 min state). */
+const LOGIN_STATE_TTL_MS = 10 * 60 * 1000;
+const STATE_INDEX_PREFIX = 'login-state:';
+
+export interface InteractionRoutesOptions {
+  provider: Provider;
+  upstreamLogin: UpstreamLogin;
+  upstreamTokens: UpstreamTokenSink;
+  renderPage: RenderPage;
+  /** Security headers for HTML pages (views/page-headers). */
+  pageHeaders: Readonly<Record<string, string>>;
+  confirmedClients: ConfirmedClients;
+  csrfKey: Buffer;
+  store: KeyValueStore;
+  baseUrl: string;
+  resource: string;
+  /** PROVIDER_SCOPE: what a grant may hold. */
+  scopes: readonly string[];
+  identity: {
+    callbackPath: string;
+    uniqueCallbackPath: string;
+    redirectUri: string;
+    serverUrl: URL | undefined;
+  };
+  logger: Logger;
+}
+
+/**
+ * The human part of /auth (see docs/architecture.md): confirm the client when
+ * this browser has not yet, send the user to the upstream IdP, take the IdP's
+ * answer, and finish the interaction with a grant that holds the user's
+ * upstream tokens.
+ */
+export function createInteractionRoutes(options: InteractionRoutesOptions): Route[] {
+  const { provider, logger } = options;
+
+  async function loadInteraction(req: IncomingMessage, res: ServerResponse, uid: string) {
+    // interactionDetails checks the signed, path-scoped interaction cookie: this binds every step to
+    // the browser that started the authorization request.
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) throw new OAuthError('invalid_request', 'this sign-in belongs to another browser session');
+    const clientId = details.params.client_id;
+    const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
+    if (client === undefined) throw new OAuthError('invalid_client', 'the client of this sign-in is no longer registered');
+    return { details, client };
+  }
+
+  async function sendToIdentityProvider(res: ServerResponse, uid: string): Promise<void> {
+    const state = randomToken(32);
+    await options.store.set(STATE_INDEX_PREFIX + state, uid, { ttlMs: LOGIN_STATE_TTL_MS });
+    const url = await options.upstreamLogin.generateAuthUrl(state, options.identity.redirectUri);
+    logger.info({ event: 'interaction.upstream_login_started', uid }, 'interaction.upstream_login_started');
+    redirect(res, 303, url);
+  }
+
+  async function renderConfirmation(res: ServerResponse, loaded: Awaited<ReturnType<typeof loadInteraction>>) {
+    const html = await options.renderPage(
+      'confirm-login',
+      buildConfirmPageLocals({
+        client: loaded.client,
+        details: loaded.details,
+        csrfToken: csrfTokenFor(options.csrfKey, loaded.details.uid),
+        identityServerUrl: options.identity.serverUrl,
+      }),
+    );
+    sendPage(res, 200, html, options.pageHeaders);
+  }
+
+  async function finishWithError(req: IncomingMessage, res: ServerResponse, error: string, description: string) {
+    await provider.interactionFinished(req, res, { error, error_description: description }, { mergeWithLastSubmission: false });
+  }
+
+  return [
+    {
+      methods: ['GET', 'HEAD'],
+      path: options.identity.callbackPath,
+      // The IdP returns here (the redirect URI registered there). The interaction cookie is scoped to
+      // /interaction/<uid>, so hop to the interaction's own callback path where the browser sends it.
+      handle: async (req, res) => {
+        const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+        const state = query.get('state');
+        const uid = state === null ? undefined : await options.store.get(STATE_INDEX_PREFIX + state);
+        if (uid === undefined) {
+          throw new OAuthError('invalid_request', 'this sign-in has expired or was already used; start again from your MCP client');
+        }
+        redirect(res, 302, `${options.identity.uniqueCallbackPath.replace(':uid', encodeURIComponent(uid))}?${query.toString()}`);
+      },
+    },
+    {
+      methods: ['GET', 'HEAD'],
+      path: options.identity.uniqueCallbackPath,
+      handle: async (req, res, params) => {
+        const uid = params.uid ?? '';
+        const loaded = await loadInteraction(req, res, uid);
+        const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+        const state = query.get('state') ?? '';
+        // Single use: a replayed callback finds no state.
+        const stateUid = await options.store.take(STATE_INDEX_PREFIX + state);
+        if (stateUid !== uid) throw new OAuthError('invalid_request', 'the sign-in state does not match this interaction');
+        let tokens;
+        try {
+          tokens = await options.upstreamLogin.completeLogin({ params: query, state });
+        } catch (error) {
+          if (!(error instanceof OAuthError)) throw error;
+          logger.info(
+            { event: 'interaction.upstream_login_failed', uid, error: error.code },
+            'interaction.upstream_login_failed',
+          );
+          const code = error.status >= 500 ? 'temporarily_unavailable' : error.code;
+          await finishWithError(req, res, code, error.message);
+          return;
+        }
+        const grantId = await finishLogin({
+          provider,
+          details: loaded.details,
+          accountId: tokens.userId,
+          scopes: options.scopes,
+          resource: options.resource,
+        });
+        await options.upstreamTokens.save(grantId, tokens);
+        logger.info(
+          { event: 'interaction.login_finished', uid, clientId: loaded.client.clientId, grantId },
+          'interaction.login_finished',
+        );
+        await provider.interactionFinished(
+          req,
+          res,
+          {
+            login: { accountId: tokens.userId, remember: false },
+            consent: { grantId },
+            ...(loaded.details.prompt.name === 'select_account' ? { select_account: {} } : {}),
+          },
+          { mergeWithLastSubmission: false },
+        );
+      },
+    },
+    {
+      methods: ['GET', 'HEAD'],
+      path: '/interaction/:uid',
+      handle: async (req, res, params) => {
+        const loaded = await loadInteraction(req, res, params.uid ?? '');
+        if (options.confirmedClients.has(req, loaded.client.clientId)) {
+          await sendToIdentityProvider(res, loaded.details.uid);
+          return;
+        }
+        await renderConfirmation(res, loaded);
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/interaction/:uid/confirm-login',
+      handle: async (req, res, params) => {
+        const loaded = await loadInteraction(req, res, params.uid ?? '');
+        const form = await readFormBody(req, FORM_BODY_LIMIT_BYTES);
+        if (!isCsrfSafe(req, form, options.csrfKey, loaded.details.uid, options.baseUrl)) {
+          throw new OAuthError('forbidden', 'the confirmation did not come from this sign-in page');
+        }
+        if (form.get('confirmed') !== 'true') {
+          // As the reference: without the checkbox the page is shown again.
+          await renderConfirmation(res, loaded);
+          return;
+        }
+        options.confirmedClients.remember(req, res, loaded.client.clientId);
+        logger.info(
+          { event: 'interaction.client_confirmed', uid: loaded.details.uid, clientId: loaded.client.clientId },
+          'interaction.client_confirmed',
+        );
+        await sendToIdentityProvider(res, loaded.details.uid);
+      },
+    },
+    {
+      methods: ['GET', 'POST'],
+      path: '/interaction/:uid/abort',
+      handle: async (req, res, params) => {
+        await loadInteraction(req, res, params.uid ?? '');
+        await finishWithError(req, res, 'access_denied', 'the user cancelled the sign-in');
+      },
+    },
+  ];
+}

@@ -1,0 +1,242 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { McpServerConfig } from '../config/config.ts';
+import type { RateLimiter } from '../http/rate-limiter.ts';
+import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
+import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { sanitizeUrl } from '../shared/logger.ts';
+import { readBearerCredential } from './bearer-credential.ts';
+import type { IsUpstreamAvailable, UpstreamTokenSource, VerifyAccessToken } from './ports.ts';
+import { createProxyReplies } from './proxy-replies.ts';
+import { readRequestBody } from './read-request-body.ts';
+import { relayResponse } from './relay-response.ts';
+import { requestIdFor } from './request-id.ts';
+import type { UpstreamExchange } from './upstream-client.ts';
+import {
+  createUpstreamClient,
+  DEFAULT_UPSTREAM_MAX_FREE_SOCKETS,
+  DEFAULT_UPSTREAM_MAX_SOCKETS,
+} from './upstream-client.ts';
+import { forwardWithRefresh } from './forward-with-refresh.ts';
+import {
+  appendContentLength,
+  createRequestHeaderRules,
+  fillUpstreamIdentity,
+  readRequestHead,
+} from './upstream-request-headers.ts';
+import { createUpstreamTarget } from './upstream-target.ts';
+
+export interface McpProxyOptions {
+  /** MCP_SERVER_URL (http or https, its query kept) and the public mount path. */
+  readonly mcpServer: Pick<McpServerConfig, 'url' | 'path'>;
+  /** BASE_URL, for the absolute resource_metadata URL in challenges. */
+  readonly baseUrl: string;
+  readonly maxBodyBytes: number;
+  /** The header that carries the account id to the MCP server. */
+  readonly userIdHeader: string;
+  readonly verifyAccessToken: VerifyAccessToken;
+  readonly upstreamTokens: UpstreamTokenSource;
+  /** Per grant; absent = no limit on the MCP endpoint. */
+  readonly rateLimiter?: RateLimiter | undefined;
+  /** The supervisor's view of the MCP server; absent = always try. */
+  readonly isUpstreamAvailable?: IsUpstreamAvailable | undefined;
+  /** The scopes named in the challenge: the PRM `scopes_supported` (without offline_access, MCP [26] §10). */
+  readonly scopesSupported: readonly string[];
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly upstreamMaxSockets?: number | undefined;
+}
+
+export interface McpProxy {
+  /** Answers one request under the mount path. Never rejects: every failure becomes a response. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Refuses new requests, aborts the ones in flight and closes pooled connections. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_USER_AGENT = 'MCP-Auth-Proxy';
+
+/** The pipeline is described in DESIGN.md next to this file. */
+export function createMcpProxy(options: McpProxyOptions): McpProxy {
+  const { mcpServer, maxBodyBytes, verifyAccessToken, upstreamTokens, rateLimiter, logger, clock } = options;
+  const baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl.slice(0, -1) : options.baseUrl;
+  const replies = createProxyReplies({
+    resourceMetadataUrl: `${baseUrl}/.well-known/oauth-protected-resource${mcpServer.path === '/' ? '' : mcpServer.path}`,
+    scope: options.scopesSupported.join(' '),
+  });
+  const headerRules = createRequestHeaderRules(mcpServer.url.host, options.userIdHeader);
+  const target = createUpstreamTarget(mcpServer.path, mcpServer.url);
+  const upstream = createUpstreamClient(mcpServer.url, {
+    maxSockets: options.upstreamMaxSockets ?? DEFAULT_UPSTREAM_MAX_SOCKETS,
+    maxFreeSockets: DEFAULT_UPSTREAM_MAX_FREE_SOCKETS,
+  });
+  const isUpstreamAvailable = options.isUpstreamAvailable ?? (() => true);
+  let closed = false;
+
+  async function proxy(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
+    if (closed)
+      return replies.error(res, new DependencyUnavailableError('mcp_server', 'The proxy is shutting down.'));
+    const upstreamPath = target.pathFor(req.url ?? '');
+    if (upstreamPath === undefined)
+      return replies.error(res, new OAuthError('not_found', 'Nothing is served here.'));
+
+    // 1. Authenticate: our own access token, for this resource (MCP authorization §9.2).
+    const head = readRequestHead(req.rawHeaders, headerRules);
+    const credential = readBearerCredential(head.authorization);
+    if (credential.kind !== 'token') return replies.challenge(res, credential.kind);
+    const access = await verifyAccessToken(credential.token);
+    if (access === undefined || access.expiresAtSeconds * 1000 <= clock.nowMs()) {
+      return replies.challenge(res, 'invalid_token');
+    }
+    exchange.grantId = access.grantId;
+    if (!isUpstreamAvailable()) {
+      return replies.error(
+        res,
+        new DependencyUnavailableError('mcp_server', 'The MCP server is not running.'),
+      );
+    }
+
+    // 2. Rate limit, upstream token and body in parallel: one store round trip, not three.
+    const decision = rateLimiter?.consume(access.grantId);
+    const upstreamToken = settle(upstreamTokens.current(access.grantId));
+    const body = readRequestBody(req, head.hasBody, head.declaredLength, maxBodyBytes);
+    if (decision !== undefined) {
+      const limit = await decision;
+      writeRateLimitHeaders(res, limit);
+      if (!limit.allowed) {
+        return replies.error(
+          res,
+          new OAuthError('rate_limited', `Too many requests; retry in ${limit.resetSeconds} s.`),
+        );
+      }
+    }
+    const token = await upstreamToken;
+    if (token.error !== undefined) throw token.error;
+    if (token.value === undefined) return replies.challenge(res, 'no_upstream_token');
+    const bytes = await body;
+    if (bytes.kind === 'aborted' || exchange.aborted) return;
+    if (bytes.kind === 'too_large') {
+      return replies.error(
+        res,
+        new OAuthError('request_too_large', `The request body exceeds ${maxBodyBytes} bytes.`),
+      );
+    }
+    if (closed)
+      return replies.error(res, new DependencyUnavailableError('mcp_server', 'The proxy is shutting down.'));
+
+    // 3. Swap the token (no passthrough, MCP authorization §11.8) and forward.
+    fillUpstreamIdentity(head, headerRules, {
+      upstreamToken: token.value,
+      scopes: access.scopes,
+      clientId: access.clientId,
+      accountId: access.accountId,
+      requestId: exchange.requestId,
+      userAgent: head.userAgent ?? DEFAULT_USER_AGENT,
+    });
+    appendContentLength(head, bytes.bytes.length);
+    // Tool calls and SSE streams may stay silent for minutes; no idle timeout cuts them.
+    req.socket.setTimeout(0);
+    const outcome = await forwardWithRefresh({
+      upstream,
+      upstreamTokens,
+      exchange,
+      requestId: exchange.requestId,
+      method: req.method ?? 'GET',
+      path: upstreamPath,
+      head,
+      body: bytes.bytes,
+      grantId: access.grantId,
+      token: token.value,
+      logger,
+    });
+    if (exchange.aborted) return;
+
+    // 4. Relay the answer, or ours when the refresh-and-retry ended in a challenge.
+    switch (outcome.kind) {
+      case 'response': {
+        const streamError = await relayResponse(outcome.response, res);
+        if (streamError !== undefined && !exchange.aborted) {
+          logger.warn(
+            {
+              event: 'proxy.upstream_stream_broken',
+              requestId: exchange.requestId,
+              reason: errorCode(streamError),
+            },
+            'proxy.upstream_stream_broken',
+          );
+        }
+        return;
+      }
+      case 'challenge':
+        return replies.challenge(res, outcome.reason);
+      case 'error':
+        return replies.error(res, outcome.error);
+    }
+  }
+
+  return {
+    async handle(req, res) {
+      const startedMs = clock.nowMs();
+      const exchange: Exchange = {
+        request: undefined,
+        aborted: false,
+        requestId: requestIdFor(firstValue(req.headers['x-request-id'])),
+        grantId: undefined,
+      };
+      res.once('close', () => {
+        const aborted = !res.writableFinished;
+        if (aborted) {
+          exchange.aborted = true;
+          exchange.request?.destroy();
+        }
+        logger.info(
+          {
+            event: 'proxy.request',
+            method: req.method,
+            path: sanitizeUrl(req.url ?? ''),
+            status: res.headersSent ? res.statusCode : undefined,
+            durationMs: clock.nowMs() - startedMs,
+            requestId: exchange.requestId,
+            grantId: exchange.grantId,
+            ...(aborted ? { aborted: true } : {}),
+          },
+          'proxy.request',
+        );
+      });
+      try {
+        await proxy(req, res, exchange);
+      } catch (error) {
+        if (exchange.aborted) return;
+        if (error instanceof OAuthError) return replies.error(res, error);
+        logger.error({ event: 'proxy.error', requestId: exchange.requestId, err: error }, 'proxy.error');
+        replies.error(res, new OAuthError('server_error', 'The proxy failed to handle the request.'));
+      }
+    },
+
+    close() {
+      closed = true;
+      upstream.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+interface Exchange extends UpstreamExchange {
+  readonly requestId: string;
+  grantId: string | undefined;
+}
+
+type Settled<T> = { value: T; error?: undefined } | { value?: undefined; error: Error };
+
+/** Holds a rejection until it is awaited, so it is never reported as unhandled meanwhile. */
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+  );
+
+const firstValue = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;
+
+const errorCode = (error: Error): string => (error as NodeJS.ErrnoException).code ?? error.name;

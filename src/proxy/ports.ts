@@ -1,0 +1,40 @@
+/**
+ * What the proxy needs from the rest of the system, stated by the proxy
+ * (style.md rule 9: the consumer owns its ports). The authorization server
+ * supplies verifyAccessToken; the upstream token vault supplies
+ * UpstreamTokenSource. Tests pass small fakes of both.
+ */
+
+/** A valid access token issued by our authorization server for this MCP resource. */
+export interface VerifiedAccess {
+  readonly grantId: string;
+  readonly accountId: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly expiresAtSeconds: number;
+}
+
+/**
+ * Resolves undefined for a missing, unknown, expired, revoked or wrong-audience
+ * token (→ 401 invalid_token). Throws DependencyUnavailableError when the store
+ * cannot answer (→ 503).
+ */
+export type VerifyAccessToken = (token: string) => Promise<VerifiedAccess | undefined>;
+
+export interface UpstreamTokenSource {
+  /** The user's current IdP access token for this grant; undefined when the grant has none (→ 401 challenge). */
+  current(grantId: string): Promise<string | undefined>;
+  /**
+   * Refreshes once per grant (single flight) after the MCP server refused
+   * `rejectedToken`, and returns the new token. When another request already
+   * replaced `rejectedToken`, returns that newer token without calling the IdP.
+   * Throws OAuthError('invalid_grant') when the IdP refused the refresh (the
+   * source has revoked the grant already) → 401 challenge; throws
+   * DependencyUnavailableError('identity_provider') for transient IdP failures
+   * → 503 + Retry-After.
+   */
+  refresh(grantId: string, rejectedToken: string): Promise<string>;
+}
+
+/** Whether the supervised MCP server is running; false → 503 + Retry-After without trying. */
+export type IsUpstreamAvailable = () => boolean;

@@ -1,0 +1,182 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { nowSeconds, systemClock, type Clock } from '../shared/clock.ts';
+import { sha256Base64Url } from '../shared/crypto.ts';
+import type { KeyValueStore } from './key-value-store.ts';
+
+/**
+ * Models whose id is itself a bearer credential (the token, code or handle a
+ * client presents). Their records are keyed by the id's SHA-256 and stored
+ * without `jti`, so a dump of the store holds nothing a client could present
+ * (style.md rule 8). find() receives the id from the presenter and puts it back.
+ */
+const CREDENTIAL_ID_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'ClientCredentials',
+  'BackchannelAuthenticationRequest',
+  'PushedAuthorizationRequest',
+  'ReplayDetection',
+  'RegistrationAccessToken',
+  'InitialAccessToken',
+  'PreAuthorizedCode',
+]);
+
+/** Models that carry a grantId and are revoked together by revokeByGrantId (as oidc-provider's own adapters). */
+const GRANT_BOUND_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+/**
+ * What is stored under a record key. The absolute expiry travels with the
+ * payload so that consume(), which rewrites the record, keeps the remaining
+ * lifetime instead of restarting or dropping it.
+ */
+interface StoredRecord {
+  payload: AdapterPayload;
+  /** Epoch ms, or null for records without expiry (e.g. Client). */
+  expiresAtMs: number | null;
+}
+
+export interface OidcAdapterOptions {
+  /** The clock the store runs on, for `consumed` and the remaining TTL. Defaults to the system clock. */
+  clock?: Clock;
+}
+
+/** Key of the set that lists every record key issued under one grant. */
+export const grantSetKey = (grantId: string): string => `grant:${grantId}`;
+
+/** The store key of one record: `<Model>:<id>`, or `<Model>:<sha256(id)>` where the id is a credential. */
+export function oidcRecordKey(modelName: string, id: string): string {
+  return `${modelName}:${CREDENTIAL_ID_MODELS.has(modelName) ? sha256Base64Url(id) : id}`;
+}
+
+const uidIndexKey = (modelName: string, uid: string): string => `uid:${modelName}:${uid}`;
+const userCodeIndexKey = (modelName: string, userCode: string): string => `userCode:${modelName}:${userCode}`;
+
+const ttlOption = (ttlMs: number | undefined): { ttlMs?: number } => (ttlMs === undefined ? {} : { ttlMs });
+
+function parseRecord(raw: string): StoredRecord | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('payload' in parsed) || !('expiresAtMs' in parsed)) {
+    return undefined;
+  }
+  const { payload, expiresAtMs } = parsed;
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  if (expiresAtMs !== null && typeof expiresAtMs !== 'number') return undefined;
+  return { payload: payload as AdapterPayload, expiresAtMs };
+}
+
+/**
+ * The oidc-provider Adapter, written once on the KeyValueStore port so that
+ * SQLite, Redis and memory all behave alike. Pass the result as the
+ * provider's `adapter` option.
+ */
+export function createOidcAdapterFactory(
+  store: KeyValueStore,
+  options: OidcAdapterOptions = {},
+): (modelName: string) => Adapter {
+  const clock = options.clock ?? systemClock;
+  return (modelName) => createModelAdapter(store, clock, modelName);
+}
+
+function createModelAdapter(store: KeyValueStore, clock: Clock, modelName: string): Adapter {
+  const idIsCredential = CREDENTIAL_ID_MODELS.has(modelName);
+  const keyOf = (id: string): string => oidcRecordKey(modelName, id);
+
+  async function find(id: string): Promise<AdapterPayload | undefined> {
+    const raw = await store.get(keyOf(id));
+    const record = raw === undefined ? undefined : parseRecord(raw);
+    if (record === undefined) return undefined;
+    return idIsCredential ? { ...record.payload, jti: id } : record.payload;
+  }
+
+  async function findByIndex(indexKey: string): Promise<AdapterPayload | undefined> {
+    const id = await store.get(indexKey);
+    return id === undefined ? undefined : await find(id);
+  }
+
+  /** Deletes an index entry only while it still names this id: a regenerated Session shares its uid. */
+  async function dropIndexIfOwned(indexKey: string, id: string): Promise<void> {
+    if ((await store.get(indexKey)) === id) await store.delete(indexKey);
+  }
+
+  async function destroy(id: string): Promise<void> {
+    const raw = await store.take(keyOf(id));
+    const record = raw === undefined ? undefined : parseRecord(raw);
+    if (record === undefined) return;
+    const { uid, userCode } = record.payload;
+    await Promise.all([
+      typeof uid === 'string' ? dropIndexIfOwned(uidIndexKey(modelName, uid), id) : undefined,
+      typeof userCode === 'string' ? dropIndexIfOwned(userCodeIndexKey(modelName, userCode), id) : undefined,
+    ]);
+  }
+
+  return {
+    async upsert(id, payload, expiresIn) {
+      const ttlMs = typeof expiresIn === 'number' ? expiresIn * 1000 : undefined;
+      if (ttlMs !== undefined && !(ttlMs > 0)) {
+        await destroy(id);
+        return;
+      }
+      const key = keyOf(id);
+      const stored: AdapterPayload = { ...payload };
+      if (idIsCredential) delete stored.jti;
+      const record: StoredRecord = {
+        payload: stored,
+        expiresAtMs: ttlMs === undefined ? null : clock.nowMs() + ttlMs,
+      };
+      // Indexes and grant membership first: should the record write fail, nothing points at a token
+      // that revokeByGrantId cannot find.
+      const links: Promise<void>[] = [];
+      if (typeof payload.uid === 'string') {
+        links.push(store.set(uidIndexKey(modelName, payload.uid), id, ttlOption(ttlMs)));
+      }
+      if (typeof payload.userCode === 'string') {
+        links.push(store.set(userCodeIndexKey(modelName, payload.userCode), id, ttlOption(ttlMs)));
+      }
+      if (GRANT_BOUND_MODELS.has(modelName) && typeof payload.grantId === 'string') {
+        // The set's TTL only ever grows, so it outlives its longest-lived member.
+        links.push(store.addToSet(grantSetKey(payload.grantId), key, ttlOption(ttlMs)));
+      }
+      await Promise.all(links);
+      await store.set(key, JSON.stringify(record), ttlOption(ttlMs));
+    },
+
+    find,
+
+    findByUid: (uid) => findByIndex(uidIndexKey(modelName, uid)),
+
+    findByUserCode: (userCode) => findByIndex(userCodeIndexKey(modelName, userCode)),
+
+    async consume(id) {
+      const key = keyOf(id);
+      const raw = await store.get(key);
+      const record = raw === undefined ? undefined : parseRecord(raw);
+      if (record === undefined) return;
+      const remainingMs = record.expiresAtMs === null ? undefined : record.expiresAtMs - clock.nowMs();
+      if (remainingMs !== undefined && remainingMs <= 0) return;
+      record.payload.consumed = nowSeconds(clock);
+      await store.set(key, JSON.stringify(record), ttlOption(remainingMs));
+    },
+
+    destroy,
+
+    async revokeByGrantId(grantId) {
+      const setKey = grantSetKey(grantId);
+      const recordKeys = await store.members(setKey);
+      await store.delete(...recordKeys, setKey);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Lua run with EVAL: Redis executes a script atomically, with no other
+ * command in between (https://redis.io/docs/latest/develop/interactive-programmability/eval-intro/).
+ * Each reads and writes only the keys it is given, so ioredis's keyPrefix applies.
+ */
+
+/**
+ * Fixed-window counter. KEYS[1] the counter, ARGV[1] the window in ms.
+ * A missing counter, or one without an expiry, starts a window at 1; otherwise
+ * INCR keeps the window's end. Returns { count, ms until the window resets }.
+ */
+export const INCREMENT_IN_WINDOW_LUA = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
+  return { 1, tonumber(ARGV[1]) }
+end
+return { redis.call('INCR', KEYS[1]), ttl }
+`;
+
+/**
+ * Set member with a TTL that is extended, never shortened. KEYS[1] the set,
+ * ARGV[1] the member, ARGV[2] the TTL in ms or '' for "keep until deleted"
+ * (the longest lifetime, so it makes the set persistent). PEXPIRE's GT flag
+ * cannot be used alone: it treats a new key (no TTL yet) as already longest.
+ */
+export const ADD_TO_SET_LUA = `
+local existed = redis.call('EXISTS', KEYS[1])
+redis.call('SADD', KEYS[1], ARGV[1])
+if ARGV[2] == '' then
+  redis.call('PERSIST', KEYS[1])
+  return 1
+end
+local ttl = tonumber(ARGV[2])
+local current = redis.call('PTTL', KEYS[1])
+if existed == 0 or (current >= 0 and current < ttl) then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+return 1
+`;

@@ -1,0 +1,60 @@
+import type { Branding } from './branding.ts';
+
+/**
+ * The `client` local of the confirm page. The names are those of oidc-provider's
+ * `Client` instance (camelCase of the RFC 7591 metadata), which is what the
+ * reference proxy passes and what its templates read (`client.clientName`,
+ * `client.clientUri`, `client.redirectUris`, `client.logoUri`). Build it from
+ * `client.metadata()` so custom templates keep working.
+ */
+export type ConfirmLoginClient = {
+  readonly clientId: string;
+  readonly clientName?: string | undefined;
+  readonly clientUri?: string | undefined;
+  readonly redirectUris: readonly string[];
+  readonly logoUri?: string | undefined;
+  readonly policyUri?: string | undefined;
+  readonly tosUri?: string | undefined;
+};
+
+/** Locals the confirm page is rendered with; `branding` is injected by the renderer. */
+export type ConfirmLoginLocals = {
+  /** Defaults to "Confirm sign-in". */
+  readonly title?: string | undefined;
+  readonly client: ConfirmLoginClient;
+  /** The interaction uid; it is placed in the form action and the Cancel link. */
+  readonly uid: string;
+  /** The interaction's prompt details (reference: `prompt.details`). */
+  readonly details: Readonly<Record<string, unknown>>;
+  /** The authorization request parameters (reference: `interactionDetails().params`). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** IDENTITY_SERVER_URL as configured (reference local). */
+  readonly identityServerUrl: string;
+  /** Ours: the `csrf` hidden field the confirm POST must echo. */
+  readonly csrfToken: string;
+  /** Ours: the hosts the client's redirect URIs point at (see `redirectHostnames`). */
+  readonly redirectHostnames: readonly string[];
+  /** Ours: the IdP as a person should read it, e.g. `id.heroku.com`. */
+  readonly identityProviderName: string;
+  /** Ours: the scopes that will be requested, shown to the person. */
+  readonly scopes: readonly string[];
+};
+
+/** Locals of the error page. Never pass an exception message or stack. */
+export type ErrorPageLocals = {
+  /** Defaults to "Sign-in could not continue". */
+  readonly title?: string | undefined;
+  /** An OAuth error code, e.g. `server_error`. */
+  readonly error: string;
+  readonly errorDescription?: string | undefined;
+  readonly requestId?: string | undefined;
+};
+
+/** Locals of any other view (a custom directory may bring its own). */
+export type PageLocals = Readonly<Record<string, unknown>> & { readonly title?: string | undefined };
+
+/** What templates receive on top of the view's locals; `_layout` also gets `body`. */
+export type InjectedLocals = {
+  readonly branding: Branding;
+  readonly title: string;
+};
