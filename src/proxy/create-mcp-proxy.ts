@@ -155,14 +155,10 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     // 4. Relay the answer, or ours when the refresh-and-retry ended in a challenge.
     switch (outcome.kind) {
       case 'response': {
-        const streamError = await relayResponse(outcome.response, res);
-        if (streamError !== undefined && !exchange.aborted) {
+        const end = await relayResponse(outcome.response, res);
+        if (end === 'upstream_broke') {
           logger.warn(
-            {
-              event: 'proxy.upstream_stream_broken',
-              requestId: exchange.requestId,
-              reason: errorCode(streamError),
-            },
+            { event: 'proxy.upstream_stream_broken', requestId: exchange.requestId, grantId: access.grantId },
             'proxy.upstream_stream_broken',
           );
         }
@@ -238,5 +234,3 @@ const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
 
 const firstValue = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
-
-const errorCode = (error: Error): string => (error as NodeJS.ErrnoException).code ?? error.name;

@@ -18,10 +18,10 @@ export interface UpstreamTokenSet {
   readonly extras?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** What a refresh can end in, as the IdP client reports it. */
-export interface RefreshOutcomeError {
-  /** True for network failures, timeouts, 5xx and 429: retry later, revoke nothing. */
-  readonly transient: boolean;
+/** How the IdP client reports a failed refresh. */
+export interface RefreshFailure {
+  /** True when the IdP refused the refresh token for good (`invalid_grant`): the grant is dead. */
+  readonly rejected: boolean;
 }
 
 export interface UpstreamTokenVaultOptions {
@@ -29,7 +29,10 @@ export interface UpstreamTokenVaultOptions {
   encryptionKey: Buffer;
   /** How long a grant's tokens are kept (the grant's own lifetime). */
   ttlSeconds: number;
-  /** Asks the IdP for new tokens. Throws an error with `transient` to say whether to revoke. */
+  /**
+   * Asks the IdP for new tokens. A thrown error with `rejected: true` revokes the grant; any other
+   * failure (network, timeout, 5xx, the IdP refusing our own client) revokes nothing and is a 503.
+   */
   refreshAtIdp: (refreshToken: string) => Promise<Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined }>;
   /** Revokes the grant (and every token of it) when the IdP refuses the refresh token for good. */
   revokeGrant: (grantId: string) => Promise<void>;
@@ -138,13 +141,16 @@ export class UpstreamTokenVault {
     try {
       refreshed = await this.#options.refreshAtIdp(tokens.refreshToken);
     } catch (error) {
-      if ((error as Partial<RefreshOutcomeError>).transient === false) {
+      if ((error as Partial<RefreshFailure>).rejected === true) {
         await this.#revoke(grantId, 'refresh_refused');
         throw new OAuthError('invalid_grant', 'the identity provider refused to refresh the sign-in; sign in again', {
           cause: error,
         });
       }
-      logger.warn({ event: 'proxy.upstream_refresh_failed', grantId, reason: 'transient' }, 'proxy.upstream_refresh_failed');
+      logger.warn(
+        { event: 'proxy.upstream_refresh_failed', grantId, reason: (error as { failure?: string }).failure ?? 'unknown' },
+        'proxy.upstream_refresh_failed',
+      );
       throw new DependencyUnavailableError('identity_provider', 'the identity provider did not answer the refresh', error);
     }
     await this.save(grantId, {

@@ -9,13 +9,14 @@
  * `heroku` (no id_token, RFC 8414 metadata only, `user_id` and
  * `session_nonce` in token responses, like id.heroku.com).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { systemClock, type Clock } from '../../src/shared/clock.ts';
+import { constantTimeEqual, sha256Base64Url } from '../../src/shared/crypto.ts';
 
 export type FakeIdpMode = 'oidc' | 'heroku';
 /** What the next refresh grants get: success with rotation, a rejection, a 500, or no answer at all. */
@@ -34,7 +35,7 @@ export interface FakeIdpOptions {
   readonly accessTokenTtlSeconds?: number;
   /** Skip the login form and log this user in at once. */
   readonly autoLoginAs?: string;
-  /** Fields added to every token response (e.g. Salesforce `instance_url`, `id`, `signature`). */
+  /** Fields added to every token res (e.g. Salesforce `instance_url`, `id`, `signature`). */
   readonly tokenResponseExtras?: Readonly<Record<string, unknown>>;
   readonly clock?: Clock;
 }
@@ -66,10 +67,10 @@ export interface FakeIdp {
   discoveryBehaviour: DiscoveryBehaviour;
   tamperNextIdToken: IdTokenTamper | undefined;
   readonly counts: FakeIdpCounts;
-  /** How the client authenticated at the last token request. */
-  readonly lastClientAuthMethod: 'client_secret_basic' | 'client_secret_post' | undefined;
-  /** The parameters of the last authorization request. */
-  readonly lastAuthorizationRequest: URLSearchParams | undefined;
+  /** How the client authenticated at the last token request (set by the fake). */
+  lastClientAuthMethod: 'client_secret_basic' | 'client_secret_post' | undefined;
+  /** The parameters of the last authorization request (set by the fake). */
+  lastAuthorizationRequest: URLSearchParams | undefined;
   /** RFC 8414 metadata of this IdP. */
   metadata(): Record<string, unknown>;
   /** Writes the metadata as JSON into `dir` and returns the file's path (for IDENTITY_SERVER_METADATA_FILE). */
@@ -105,28 +106,16 @@ interface TokenRecord {
 
 const CODE_TTL_MS = 60_000;
 const MAX_BODY_BYTES = 64 * 1024;
-const AUTHORIZATION_FIELDS = [
-  'client_id',
-  'redirect_uri',
-  'response_type',
-  'scope',
-  'state',
-  'nonce',
-  'code_challenge',
-  'code_challenge_method',
-];
+const AUTHORIZATION_FIELDS =
+  'client_id redirect_uri response_type scope state nonce code_challenge code_challenge_method'.split(' ');
+
+const LOGIN_FIELDS =
+  '<label>Username <input name="username" autofocus></label>\n<button type="submit">Sign in</button>';
 
 const random = (): string => randomBytes(24).toString('base64url');
-const s256 = (value: string): string => createHash('sha256').update(value).digest('base64url');
 const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
 const formDecode = (value: string): string => decodeURIComponent(value.replace(/\+/g, ' '));
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
   const chunks: Buffer[] = [];
@@ -139,26 +128,21 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
-  response.end(JSON.stringify(body));
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: object = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
 }
 
-function redirect(
-  response: ServerResponse,
-  target: string,
-  params: Record<string, string | undefined>,
-): void {
+function invalidGrant(res: ServerResponse, description: string): void {
+  sendJson(res, 400, { error: 'invalid_grant', error_description: description });
+}
+
+function redirect(res: ServerResponse, target: string, params: Record<string, string | undefined>): void {
   const url = new URL(target);
   for (const [name, value] of Object.entries(params))
     if (value !== undefined) url.searchParams.set(name, value);
-  response.writeHead(302, { location: url.href, 'cache-control': 'no-store' });
-  response.end();
+  res.writeHead(302, { location: url.href, 'cache-control': 'no-store' });
+  res.end();
 }
 
 /** Starts a fake IdP; close it with `idp.close()`. */
@@ -173,20 +157,16 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
   const refreshTokens = new Map<string, TokenRecord>();
   const hanging = new Set<ServerResponse>();
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent)
-        sendJson(response, 500, { error: 'server_error', error_description: String(error) });
-      else response.destroy();
+  const server = createServer((request, res) => {
+    handle(request, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: 'server_error', error_description: String(error) });
+      else res.destroy();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const idp: FakeIdp & {
-    lastClientAuthMethod: FakeIdp['lastClientAuthMethod'];
-    lastAuthorizationRequest: URLSearchParams | undefined;
-  } = {
+  const idp: FakeIdp = {
     mode: options.mode,
     url,
     issuer: url,
@@ -214,7 +194,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     expireAccessTokens: () => accessTokens.clear(),
     authorizeAs,
     async close() {
-      for (const response of hanging) response.destroy();
+      for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
@@ -251,45 +231,44 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     return record !== undefined && record.expiresAtMs > clock.nowMs() ? record : undefined;
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(request: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestUrl = new URL(request.url ?? '/', url);
     const route = `${request.method ?? 'GET'} ${requestUrl.pathname}`;
     switch (route) {
       case 'GET /.well-known/openid-configuration':
       case 'GET /.well-known/oauth-authorization-server':
-        return discovery(response, requestUrl.pathname.endsWith('openid-configuration'));
+        return discovery(res, requestUrl.pathname.endsWith('openid-configuration'));
       case 'GET /authorize':
-        return authorize(requestUrl.searchParams, response);
+        return authorize(requestUrl.searchParams, res);
       case 'POST /login':
-        return login(await readForm(request), response);
+        return login(await readForm(request), res);
       case 'POST /token':
-        return token(request, await readForm(request), response);
+        return token(request, await readForm(request), res);
       case 'GET /userinfo':
       case 'POST /userinfo':
-        if (options.mode === 'oidc') return userinfo(request, response);
+        if (options.mode === 'oidc') return userinfo(request, res);
         break;
       case 'GET /jwks':
         if (options.mode === 'oidc') {
           idp.counts.jwks += 1;
-          return sendJson(response, 200, { keys: [publicJwk] });
+          return sendJson(res, 200, { keys: [publicJwk] });
         }
         break;
       default:
         break;
     }
-    sendJson(response, 404, { error: 'not_found' });
+    sendJson(res, 404, { error: 'not_found' });
   }
 
-  function discovery(response: ServerResponse, openIdConfiguration: boolean): void {
+  function discovery(res: ServerResponse, openIdConfiguration: boolean): void {
     idp.counts.discovery += 1;
     if (idp.discoveryBehaviour === 'hang') {
-      hanging.add(response);
+      hanging.add(res);
       return;
     }
-    if (idp.discoveryBehaviour === 'server_error') return sendJson(response, 500, { error: 'server_error' });
-    if (openIdConfiguration && options.mode === 'heroku')
-      return sendJson(response, 404, { error: 'not_found' });
-    sendJson(response, 200, metadata());
+    if (idp.discoveryBehaviour === 'server_error') return sendJson(res, 500, { error: 'server_error' });
+    if (openIdConfiguration && options.mode === 'heroku') return sendJson(res, 404, { error: 'not_found' });
+    sendJson(res, 200, metadata());
   }
 
   /** Problems that must not be redirected (RFC 6749 §4.1.2.1): unknown client, unregistered redirect URI. */
@@ -306,37 +285,33 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     return undefined;
   }
 
-  function authorize(params: URLSearchParams, response: ServerResponse): void {
+  function authorize(params: URLSearchParams, res: ServerResponse): void {
     idp.counts.authorize += 1;
     idp.lastAuthorizationRequest = new URLSearchParams(params);
     const fatal = unredirectable(params);
-    if (fatal !== undefined) return page(response, 400, `<p>${escapeHtml(fatal)}</p>`);
+    if (fatal !== undefined) return page(res, 400, `<p>${escapeHtml(fatal)}</p>`);
     const back = { state: params.get('state') ?? undefined, iss: url };
     const error = idp.nextAuthorizationError ?? redirectable(params);
     if (error !== undefined) {
       idp.nextAuthorizationError = undefined;
-      return redirect(response, params.get('redirect_uri')!, { error, ...back });
+      return redirect(res, params.get('redirect_uri')!, { error, ...back });
     }
-    if (idp.autoLoginAs !== undefined) return issueCode(params, idp.autoLoginAs, response);
+    if (idp.autoLoginAs !== undefined) return issueCode(params, idp.autoLoginAs, res);
     const hidden = AUTHORIZATION_FIELDS.filter((name) => params.has(name))
       .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(params.get(name)!)}">`)
       .join('\n');
-    page(
-      response,
-      200,
-      `<form method="post" action="/login">\n${hidden}\n<label>Username <input name="username" autofocus></label>\n<button type="submit">Sign in</button>\n</form>`,
-    );
+    page(res, 200, `<form method="post" action="/login">\n${hidden}\n${LOGIN_FIELDS}\n</form>`);
   }
 
-  function login(form: URLSearchParams, response: ServerResponse): void {
+  function login(form: URLSearchParams, res: ServerResponse): void {
     idp.counts.login += 1;
     const problem = unredirectable(form) ?? redirectable(form);
     const username = form.get('username')?.trim() ?? '';
-    if (problem !== undefined || username === '') return page(response, 400, '<p>invalid login request</p>');
-    issueCode(form, username, response);
+    if (problem !== undefined || username === '') return page(res, 400, '<p>invalid login request</p>');
+    issueCode(form, username, res);
   }
 
-  function issueCode(params: URLSearchParams, username: string, response: ServerResponse): void {
+  function issueCode(params: URLSearchParams, username: string, res: ServerResponse): void {
     const code = random();
     codes.set(code, {
       redirectUri: params.get('redirect_uri')!,
@@ -348,7 +323,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
       used: false,
       accessTokens: [],
     });
-    redirect(response, params.get('redirect_uri')!, {
+    redirect(res, params.get('redirect_uri')!, {
       code,
       state: params.get('state') ?? undefined,
       iss: url,
@@ -361,98 +336,82 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     const postedSecret = form.get('client_secret');
     if (header?.startsWith('Basic ')) {
       if (postedSecret !== null) return 'invalid_request';
-      const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      const id = colon === -1 ? decoded : decoded.slice(0, colon);
-      const secret = colon === -1 ? '' : decoded.slice(colon + 1);
+      const [, id = '', secret = ''] =
+        /^([^:]*):?(.*)$/s.exec(Buffer.from(header.slice(6), 'base64').toString()) ?? [];
       idp.lastClientAuthMethod = 'client_secret_basic';
-      return formDecode(id) === idp.clientId && safeEqual(formDecode(secret), idp.clientSecret)
+      return formDecode(id) === idp.clientId && constantTimeEqual(formDecode(secret), idp.clientSecret)
         ? undefined
         : 'invalid_client';
     }
     if (postedSecret === null) return 'invalid_client';
     idp.lastClientAuthMethod = 'client_secret_post';
-    return form.get('client_id') === idp.clientId && safeEqual(postedSecret, idp.clientSecret)
+    return form.get('client_id') === idp.clientId && constantTimeEqual(postedSecret, idp.clientSecret)
       ? undefined
       : 'invalid_client';
   }
 
-  async function token(
-    request: IncomingMessage,
-    form: URLSearchParams,
-    response: ServerResponse,
-  ): Promise<void> {
+  async function token(request: IncomingMessage, form: URLSearchParams, res: ServerResponse): Promise<void> {
     const clientError = authenticateClient(request, form);
     if (clientError === 'invalid_client') {
       const challenge = request.headers.authorization
         ? { 'www-authenticate': 'Basic realm="fake-idp"' }
         : undefined;
-      return sendJson(response, 401, { error: 'invalid_client' }, challenge);
+      return sendJson(res, 401, { error: 'invalid_client' }, challenge);
     }
-    if (clientError !== undefined) return sendJson(response, 400, { error: clientError });
+    if (clientError !== undefined) return sendJson(res, 400, { error: clientError });
     const grantType = form.get('grant_type');
-    if (grantType === 'authorization_code') return authorizationCodeGrant(form, response);
-    if (grantType === 'refresh_token') return refreshGrant(form, response);
-    sendJson(response, 400, { error: 'unsupported_grant_type' });
+    if (grantType === 'authorization_code') return authorizationCodeGrant(form, res);
+    if (grantType === 'refresh_token') return refreshGrant(form, res);
+    sendJson(res, 400, { error: 'unsupported_grant_type' });
   }
 
-  async function authorizationCodeGrant(form: URLSearchParams, response: ServerResponse): Promise<void> {
+  async function authorizationCodeGrant(form: URLSearchParams, res: ServerResponse): Promise<void> {
     idp.counts.token += 1;
     const record = codes.get(form.get('code') ?? '');
-    if (record === undefined)
-      return sendJson(response, 400, { error: 'invalid_grant', error_description: 'unknown code' });
+    if (record === undefined) return invalidGrant(res, 'unknown code');
     if (record.used) {
       // RFC 6749 §4.1.2: a replayed code revokes what it issued.
       for (const accessToken of record.accessTokens) accessTokens.delete(accessToken);
-      return sendJson(response, 400, { error: 'invalid_grant', error_description: 'code already used' });
+      return invalidGrant(res, 'code already used');
     }
     record.used = true;
-    if (record.expiresAtMs <= clock.nowMs())
-      return sendJson(response, 400, { error: 'invalid_grant', error_description: 'code expired' });
+    if (record.expiresAtMs <= clock.nowMs()) return invalidGrant(res, 'code expired');
     if (form.get('redirect_uri') !== record.redirectUri) {
-      return sendJson(response, 400, { error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
+      return invalidGrant(res, 'redirect_uri mismatch');
     }
     const verifier = form.get('code_verifier') ?? '';
-    if (!safeEqual(s256(verifier), record.codeChallenge)) {
-      return sendJson(response, 400, {
-        error: 'invalid_grant',
-        error_description: 'PKCE verification failed',
-      });
+    if (!constantTimeEqual(sha256Base64Url(verifier), record.codeChallenge)) {
+      return invalidGrant(res, 'PKCE verification failed');
     }
-    const body = await issueTokens(record.username, record.scope, record.nonce, true);
+    const body = await issueTokens(record.username, record.scope, record.nonce);
     record.accessTokens.push(body['access_token'] as string);
-    sendJson(response, 200, body);
+    sendJson(res, 200, body);
   }
 
-  async function refreshGrant(form: URLSearchParams, response: ServerResponse): Promise<void> {
+  async function refreshGrant(form: URLSearchParams, res: ServerResponse): Promise<void> {
     idp.counts.refresh += 1;
     switch (idp.refreshBehaviour) {
       case 'hang':
-        hanging.add(response);
+        hanging.add(res);
         return;
       case 'server_error':
-        return sendJson(response, 500, { error: 'server_error' });
+        return sendJson(res, 500, { error: 'server_error' });
       case 'invalid_grant':
-        return sendJson(response, 400, {
-          error: 'invalid_grant',
-          error_description: 'refresh token revoked',
-        });
+        return invalidGrant(res, 'refresh token revoked');
       case 'ok':
         break;
     }
     const presented = form.get('refresh_token') ?? '';
     const record = refreshTokens.get(presented);
-    if (record === undefined)
-      return sendJson(response, 400, { error: 'invalid_grant', error_description: 'unknown refresh token' });
+    if (record === undefined) return invalidGrant(res, 'unknown refresh token');
     refreshTokens.delete(presented);
-    sendJson(response, 200, await issueTokens(record.username, record.scope, undefined, false));
+    sendJson(res, 200, await issueTokens(record.username, record.scope));
   }
 
   async function issueTokens(
     username: string,
     scope: string,
-    nonce: string | undefined,
-    initial: boolean,
+    nonce?: string,
   ): Promise<Record<string, unknown>> {
     const accessToken = random();
     const refreshToken = random();
@@ -471,8 +430,8 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
       body['user_id'] = idp.userIdFor(username);
       body['session_nonce'] = random();
     } else if (scope.split(' ').includes('openid')) {
-      // OIDC Core §12.2: a refreshed id_token carries no nonce.
-      body['id_token'] = await idToken(username, initial ? nonce : undefined);
+      // OIDC Core §12.2: a refreshed id_token carries no nonce (refresh passes none).
+      body['id_token'] = await idToken(username, nonce);
     }
     return body;
   }
@@ -496,16 +455,16 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
       .sign(key);
   }
 
-  function userinfo(request: IncomingMessage, response: ServerResponse): void {
+  function userinfo(request: IncomingMessage, res: ServerResponse): void {
     idp.counts.userinfo += 1;
     const header = request.headers.authorization ?? '';
     const record = /^Bearer /i.test(header) ? liveAccessToken(header.slice(7)) : undefined;
     if (record === undefined) {
-      response.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' });
-      return void response.end();
+      res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      return void res.end();
     }
     const { username } = record;
-    sendJson(response, 200, {
+    sendJson(res, 200, {
       sub: idp.userIdFor(username),
       preferred_username: username,
       name: username,
@@ -513,11 +472,9 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     });
   }
 
-  function page(response: ServerResponse, status: number, body: string): void {
-    response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    response.end(
-      `<!doctype html>\n<html><head><title>Fake IdP</title></head><body>\n${body}\n</body></html>`,
-    );
+  function page(res: ServerResponse, status: number, body: string): void {
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`<!doctype html>\n<html><head><title>Fake IdP</title></head><body>\n${body}\n</body></html>`);
   }
 
   async function authorizeAs(authorizationUrl: string | URL, username?: string): Promise<URL> {

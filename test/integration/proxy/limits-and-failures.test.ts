@@ -246,6 +246,7 @@ describe('streams and disconnects', () => {
     assert.match(received.join(''), /"first":true/);
     // A cut stream is cut, not a clean end: the client can tell it apart.
     assert.equal(broken, true);
+    assert.ok(harness.logLines.some((line) => line['event'] === 'proxy.upstream_stream_broken'));
   });
 });
 

@@ -19,20 +19,29 @@ function authorizeUrl(idp: FakeIdp, overrides: Record<string, string | undefined
     code_challenge_method: 'S256',
     ...overrides,
   };
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined) url.searchParams.set(name, value);
   return url.href;
 }
 
 async function codeFor(idp: FakeIdp, codeVerifier: string): Promise<string> {
-  const back = await idp.authorizeAs(authorizeUrl(idp, { code_challenge: challengeOf(codeVerifier) }), 'alice');
+  const back = await idp.authorizeAs(
+    authorizeUrl(idp, { code_challenge: challengeOf(codeVerifier) }),
+    'alice',
+  );
   return back.searchParams.get('code')!;
 }
 
-function tokenRequest(idp: FakeIdp, body: Record<string, string>, auth: 'basic' | 'post' = 'basic'): Promise<Response> {
+function tokenRequest(
+  idp: FakeIdp,
+  body: Record<string, string>,
+  auth: 'basic' | 'post' = 'basic',
+): Promise<Response> {
   const form = new URLSearchParams(body);
   const headers: Record<string, string> = {};
   if (auth === 'basic') {
-    headers['authorization'] = `Basic ${Buffer.from(`${idp.clientId}:${idp.clientSecret}`).toString('base64')}`;
+    headers['authorization'] =
+      `Basic ${Buffer.from(`${idp.clientId}:${idp.clientSecret}`).toString('base64')}`;
   } else {
     form.set('client_id', idp.clientId);
     form.set('client_secret', idp.clientSecret);
@@ -50,7 +59,9 @@ describe('the fake IdP', () => {
 
   it('answers an unregistered redirect URI or unknown client with a page, never a redirect', async () => {
     for (const overrides of [{ redirect_uri: `${REDIRECT_URI}/evil` }, { client_id: 'someone-else' }]) {
-      const response = await fetch(authorizeUrl(idp, { ...overrides, code_challenge: 'c' }), { redirect: 'manual' });
+      const response = await fetch(authorizeUrl(idp, { ...overrides, code_challenge: 'c' }), {
+        redirect: 'manual',
+      });
       assert.equal(response.status, 400);
       assert.equal(response.headers.get('location'), null);
     }
@@ -136,13 +147,22 @@ describe('the fake IdP', () => {
     const codeVerifier = verifier();
     const code = await codeFor(idp, codeVerifier);
     const body = (await (
-      await tokenRequest(idp, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: codeVerifier })
+      await tokenRequest(idp, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: codeVerifier,
+      })
     ).json()) as { access_token: string };
-    const userinfo = await fetch(`${idp.url}/userinfo`, { headers: { authorization: `Bearer ${body.access_token}` } });
+    const userinfo = await fetch(`${idp.url}/userinfo`, {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
     assert.equal(((await userinfo.json()) as { sub: string }).sub, idp.userIdFor('alice'));
     clock.advance(idp.accessTokenTtlSeconds * 1000);
     assert.equal(idp.isValidAccessToken(body.access_token), false);
-    const expired = await fetch(`${idp.url}/userinfo`, { headers: { authorization: `Bearer ${body.access_token}` } });
+    const expired = await fetch(`${idp.url}/userinfo`, {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
     assert.equal(expired.status, 401);
   });
 
@@ -150,7 +170,12 @@ describe('the fake IdP', () => {
     const codeVerifier = verifier();
     const code = await codeFor(idp, codeVerifier);
     const body = (await (
-      await tokenRequest(idp, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: codeVerifier })
+      await tokenRequest(idp, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: codeVerifier,
+      })
     ).json()) as { access_token: string };
     assert.equal(idp.isValidAccessToken(body.access_token), true);
     idp.expireAccessTokens();
@@ -168,7 +193,9 @@ describe('the fake IdP in heroku mode', () => {
 
   it('publishes RFC 8414 metadata only, without JWKS or userinfo', async () => {
     assert.equal((await fetch(`${idp.url}/.well-known/openid-configuration`)).status, 404);
-    const metadata = (await (await fetch(`${idp.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const metadata = (await (
+      await fetch(`${idp.url}/.well-known/oauth-authorization-server`)
+    ).json()) as Record<string, unknown>;
     assert.equal(metadata['issuer'], idp.issuer);
     assert.equal(metadata['jwks_uri'], undefined);
     assert.equal(metadata['userinfo_endpoint'], undefined);
@@ -178,7 +205,12 @@ describe('the fake IdP in heroku mode', () => {
     const codeVerifier = verifier();
     const code = await codeFor(idp, codeVerifier);
     const body = (await (
-      await tokenRequest(idp, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: codeVerifier })
+      await tokenRequest(idp, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: codeVerifier,
+      })
     ).json()) as Record<string, unknown>;
     assert.equal(body['user_id'], idp.userIdFor('hank'));
     assert.equal(typeof body['session_nonce'], 'string');

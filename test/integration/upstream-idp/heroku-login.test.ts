@@ -41,7 +41,11 @@ describe('login at a Heroku-style OAuth 2.0 IdP', () => {
     const client = clientFor(idp, { scope: 'global' });
     const discoveries = idp.counts.discovery;
     await client.initialize();
-    assert.equal(idp.counts.discovery - discoveries, 2, 'openid-configuration (404), then oauth-authorization-server');
+    assert.equal(
+      idp.counts.discovery - discoveries,
+      2,
+      'openid-configuration (404), then oauth-authorization-server',
+    );
     assert.equal(client.metadata?.token_endpoint, `${idp.url}/token`);
   });
 
@@ -91,7 +95,11 @@ describe('login at a Salesforce-style IdP', () => {
       mode: 'oidc',
       redirectUris: [REDIRECT_URI],
       autoLoginAs: 'sam',
-      tokenResponseExtras: { id: identityUrl, instance_url: 'https://example.my.salesforce.com', signature: 'c2ln' },
+      tokenResponseExtras: {
+        id: identityUrl,
+        instance_url: 'https://example.my.salesforce.com',
+        signature: 'c2ln',
+      },
     });
   });
   after(() => idp.close());
@@ -102,7 +110,11 @@ describe('login at a Salesforce-style IdP', () => {
     const userinfoCalls = idp.counts.userinfo;
     const tokens = await client.completeLogin({ params: callback.searchParams, state: 'state-sf' });
     assert.equal(tokens.userId, identityUrl);
-    assert.equal(idp.counts.userinfo, userinfoCalls, 'userinfo is not needed when the response names the user');
+    assert.equal(
+      idp.counts.userinfo,
+      userinfoCalls,
+      'userinfo is not needed when the response names the user',
+    );
     assert.deepEqual(tokens.extras, {
       id: identityUrl,
       instance_url: 'https://example.my.salesforce.com',

@@ -1,4 +1,8 @@
-import { createIdentityClient, type IdentityClient, type IdentityClientOptions } from '../../../src/upstream-idp/index.ts';
+import {
+  createIdentityClient,
+  type IdentityClient,
+  type IdentityClientOptions,
+} from '../../../src/upstream-idp/index.ts';
 import type { FakeIdp } from '../../support/fake-idp.ts';
 
 /** The proxy's callback URL; the tests read the redirect instead of following it, so nothing listens there. */
@@ -19,7 +23,12 @@ export function clientFor(idp: FakeIdp, overrides: Partial<IdentityClientOptions
 }
 
 /** Starts a login, lets the fake IdP sign `username` in, and returns the redirect back to the proxy. */
-export async function redirectBack(client: IdentityClient, idp: FakeIdp, state: string, username = 'alice'): Promise<URL> {
+export async function redirectBack(
+  client: IdentityClient,
+  idp: FakeIdp,
+  state: string,
+  username = 'alice',
+): Promise<URL> {
   return idp.authorizeAs(await client.generateAuthUrl(state), username);
 }
 

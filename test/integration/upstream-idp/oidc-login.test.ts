@@ -89,7 +89,9 @@ describe('login at an OpenID Connect IdP', () => {
     const callback = await redirectBack(client, idp, 'state-replay');
     await client.completeLogin({ params: callback.searchParams, state: 'state-replay' });
     const tokenCalls = idp.counts.token;
-    const error = await thrownBy(() => client.completeLogin({ params: callback.searchParams, state: 'state-replay' }));
+    const error = await thrownBy(() =>
+      client.completeLogin({ params: callback.searchParams, state: 'state-replay' }),
+    );
     assert.ok(error instanceof IdentityProviderError);
     assert.equal(error.failure, 'invalid_callback');
     assert.equal(idp.counts.token, tokenCalls, 'the replay never reaches the IdP');
@@ -112,7 +114,9 @@ describe('login at an OpenID Connect IdP', () => {
     const client = clientFor(idp);
     const callback = await redirectBack(client, idp, 'state-denied');
     assert.equal(callback.searchParams.get('error'), 'access_denied');
-    const error = await thrownBy(() => client.completeLogin({ params: callback.searchParams, state: 'state-denied' }));
+    const error = await thrownBy(() =>
+      client.completeLogin({ params: callback.searchParams, state: 'state-denied' }),
+    );
     assert.ok(error instanceof IdentityProviderError);
     assert.equal(error.failure, 'rejected');
     assert.equal(error.endpoint, 'authorization');
@@ -133,7 +137,9 @@ describe('login at an OpenID Connect IdP', () => {
       const client = clientFor(idp);
       const callback = await redirectBack(client, idp, `state-${tamper}`);
       idp.tamperNextIdToken = tamper;
-      const error = await thrownBy(() => client.completeLogin({ params: callback.searchParams, state: `state-${tamper}` }));
+      const error = await thrownBy(() =>
+        client.completeLogin({ params: callback.searchParams, state: `state-${tamper}` }),
+      );
       assert.ok(error instanceof IdentityProviderError, String(error));
       assert.equal(error.failure, 'invalid_response');
       assert.equal(error.status, 502);
@@ -160,13 +166,18 @@ describe('login at an OpenID Connect IdP', () => {
     const captured: { verifier?: string } = {};
     const client = clientFor(idp, {
       storageHook: {
-        storePKCEState: (_id, _state, codeVerifier) => Promise.resolve(void (captured.verifier = codeVerifier)),
+        storePKCEState: (_id, _state, codeVerifier) =>
+          Promise.resolve(void (captured.verifier = codeVerifier)),
         retrievePKCEState: () => Promise.resolve(null),
         cleanupExpiredState: () => Promise.resolve(),
       },
     });
     const callback = await redirectBack(client, idp, 'state-low-level');
-    const tokens = await client.exchangeCode(callback.searchParams.get('code')!, captured.verifier!, REDIRECT_URI);
+    const tokens = await client.exchangeCode(
+      callback.searchParams.get('code')!,
+      captured.verifier!,
+      REDIRECT_URI,
+    );
     assert.equal(tokens.userId, idp.userIdFor('erin'));
   });
 
@@ -190,7 +201,9 @@ describe('login at an OpenID Connect IdP', () => {
     idp.autoLoginAs = 'alice';
     const client = clientFor(idp, { clientSecret: 'not-the-secret' });
     const callback = await redirectBack(client, idp, 'state-bad-secret');
-    const error = await thrownBy(() => client.completeLogin({ params: callback.searchParams, state: 'state-bad-secret' }));
+    const error = await thrownBy(() =>
+      client.completeLogin({ params: callback.searchParams, state: 'state-bad-secret' }),
+    );
     assert.ok(error instanceof IdentityProviderError);
     assert.equal(error.failure, 'misconfigured');
     assert.equal(error.error, 'invalid_client');

@@ -17,7 +17,10 @@ for (const mode of ['oidc', 'heroku'] as const) {
     beforeEach(async () => {
       idp.refreshBehaviour = 'ok';
       const callback = await redirectBack(client, idp, `state-${Math.random()}`);
-      tokens = await client.completeLogin({ params: callback.searchParams, state: callback.searchParams.get('state')! });
+      tokens = await client.completeLogin({
+        params: callback.searchParams,
+        state: callback.searchParams.get('state')!,
+      });
     });
     after(() => idp.close());
 

@@ -74,10 +74,15 @@ describe('an IdP that is down or slow', () => {
         serverUrl: undefined,
         timeoutMs: 200,
         scope: 'profile',
-        serverMetadata: { ...(idp.metadata() as { issuer: string; authorization_endpoint: string; token_endpoint: string }), userinfo_endpoint: userinfo },
+        serverMetadata: {
+          ...(idp.metadata() as { issuer: string; authorization_endpoint: string; token_endpoint: string }),
+          userinfo_endpoint: userinfo,
+        },
       });
       const callback = await idp.authorizeAs(await client.generateAuthUrl('state-userinfo-hang'));
-      const error = await thrownBy(() => client.completeLogin({ params: callback.searchParams, state: 'state-userinfo-hang' }));
+      const error = await thrownBy(() =>
+        client.completeLogin({ params: callback.searchParams, state: 'state-userinfo-hang' }),
+      );
       assert.ok(error instanceof IdentityProviderError);
       assert.equal(error.transient, true);
       assert.equal(error.endpoint, 'userinfo');

@@ -19,7 +19,10 @@ function describeHookContract(name: string, create: (clock: ManualClock) => PKCE
       const clock = createManualClock();
       const hook = create(clock);
       await hook.storePKCEState('s-1', 's-1', 'verifier-1', clock.nowMs() + TEN_MINUTES_MS, REDIRECT);
-      assert.deepEqual(await hook.retrievePKCEState('s-1', 's-1'), { codeVerifier: 'verifier-1', ...REDIRECT });
+      assert.deepEqual(await hook.retrievePKCEState('s-1', 's-1'), {
+        codeVerifier: 'verifier-1',
+        ...REDIRECT,
+      });
     });
 
     it('is single use: a second retrieval finds nothing', async () => {
@@ -73,7 +76,9 @@ function describeHookContract(name: string, create: (clock: ManualClock) => PKCE
 }
 
 describeHookContract('memory', (clock) => createMemoryStorageHook({ clock, nodeEnv: 'test' }));
-describeHookContract('key-value', (clock) => createKeyValueStorageHook(createMemoryStore({ clock }), { clock }));
+describeHookContract('key-value', (clock) =>
+  createKeyValueStorageHook(createMemoryStore({ clock }), { clock }),
+);
 describeHookContract('sealed key-value', (clock) =>
   createKeyValueStorageHook(createMemoryStore({ clock }), { clock, encryptionKey: randomBytes(32) }),
 );
@@ -105,7 +110,10 @@ describe('key-value storage hook', () => {
     const clock = createManualClock();
     const hook = createKeyValueStorageHook(createMemoryStore({ clock }), { clock });
     await hook.storePKCEState('s-1', 's-1', 'verifier-1', clock.nowMs() + TEN_MINUTES_MS, REDIRECT);
-    const results = await Promise.all([hook.retrievePKCEState('s-1', 's-1'), hook.retrievePKCEState('s-1', 's-1')]);
+    const results = await Promise.all([
+      hook.retrievePKCEState('s-1', 's-1'),
+      hook.retrievePKCEState('s-1', 's-1'),
+    ]);
     assert.equal(results.filter((result) => result !== null).length, 1);
   });
 
@@ -113,7 +121,13 @@ describe('key-value storage hook', () => {
     const clock = createManualClock();
     const store = createMemoryStore({ clock });
     const hook = createKeyValueStorageHook(store, { clock, keyPrefix: 'pkce:' });
-    await hook.storePKCEState('interaction-uid', 'interaction-uid', 'verifier-1', clock.nowMs() + TEN_MINUTES_MS, REDIRECT);
+    await hook.storePKCEState(
+      'interaction-uid',
+      'interaction-uid',
+      'verifier-1',
+      clock.nowMs() + TEN_MINUTES_MS,
+      REDIRECT,
+    );
     const [[key] = ['']] = await storedEntries(store);
     assert.match(key, /^pkce:[A-Za-z0-9_-]{43}$/);
     assert.equal(key.includes('interaction-uid'), false);
@@ -132,7 +146,13 @@ describe('key-value storage hook', () => {
     const clock = createManualClock();
     const store = createMemoryStore({ clock });
     const hook = createKeyValueStorageHook(store, { clock, encryptionKey: randomBytes(32) });
-    await hook.storePKCEState('s-1', 's-1', 'verifier-that-must-not-leak', clock.nowMs() + TEN_MINUTES_MS, REDIRECT);
+    await hook.storePKCEState(
+      's-1',
+      's-1',
+      'verifier-that-must-not-leak',
+      clock.nowMs() + TEN_MINUTES_MS,
+      REDIRECT,
+    );
     const [[, value] = ['', '']] = await storedEntries(store);
     assert.equal(value.includes('verifier-that-must-not-leak'), false);
   });

@@ -1,0 +1,64 @@
+import type { Config } from '../config/config.ts';
+import type { KeyValueStore } from '../store/index.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { UpstreamLogin } from '../interaction/index.ts';
+import type { UpstreamTokenSet } from '../upstream-token-vault/index.ts';
+import { createIdentityClient, createKeyValueStorageHook, type IdentityClient } from '../upstream-idp/index.ts';
+
+export interface UpstreamIdentity extends UpstreamLogin {
+  readonly client: IdentityClient;
+  refreshToken(refreshToken: string): Promise<Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined }>;
+}
+
+/**
+ * The login bridge's IdP client: the public `mcp-auth-proxy/identity` library
+ * (one implementation for the proxy and for library users), with pending
+ * logins kept in our store so that any instance can finish a login another
+ * started. Its metadata is loaded now, so a wrong IdP URL fails at start-up.
+ */
+export async function createUpstreamLogin(config: Config, store: KeyValueStore, logger: Logger): Promise<UpstreamIdentity> {
+  const { identity } = config;
+  const client = createIdentityClient({
+    clientId: identity.clientId,
+    clientSecret: identity.clientSecret,
+    serverUrl: identity.serverUrl,
+    metadataFile: identity.metadataFile,
+    redirectUri: identity.redirectUri,
+    scope: identity.scopes,
+    timeoutMs: identity.timeoutMs,
+    storageHook: createKeyValueStorageHook(store),
+    nodeEnv: config.nodeEnv,
+    allowInsecureHttp: config.localInsecure,
+  });
+  await client.initialize();
+  logger.info({ event: 'identity.ready', issuer: client.metadata?.issuer }, 'identity.ready');
+
+  return {
+    client,
+    generateAuthUrl: (state, redirectUri) => client.generateAuthUrl(state, redirectUri),
+    completeLogin: async (input) => {
+      const tokens = await client.completeLogin(input);
+      return {
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        tokenType: tokens.tokenType,
+        scope: tokens.scope,
+        expiresAt: tokens.expiresAt,
+        userId: tokens.userId,
+        extras: tokens.extras,
+      };
+    },
+    refreshToken: async (refreshToken) => {
+      const tokens = await client.refreshToken(refreshToken);
+      return {
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        tokenType: tokens.tokenType,
+        scope: tokens.scope,
+        expiresAt: tokens.expiresAt,
+        userId: tokens.userId,
+        extras: tokens.extras,
+      };
+    },
+  };
+}
