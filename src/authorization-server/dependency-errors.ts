@@ -37,10 +37,10 @@ export function translateAdapterErrors(factory: AdapterFactory): AdapterFactory 
       'destroy',
       'revokeByGrantId',
     ] as const) {
-      const original = adapter[method] as (...args: unknown[]) => Promise<unknown>;
+      const original = (adapter as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method];
       (wrapped as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
         try {
-          return await original.apply(adapter, args);
+          return await original?.apply(adapter, args);
         } catch (error) {
           if (error instanceof DependencyUnavailableError) throw new ProviderVisibleUnavailableError(error);
           throw error;

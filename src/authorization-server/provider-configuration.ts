@@ -53,7 +53,7 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
 
   return {
     adapter: options.adapter,
-    jwks: { keys: options.signingKeys.map((key) => ({ ...key })) as NonNullable<Configuration['jwks']>['keys'] },
+    jwks: { keys: options.signingKeys.map((key) => ({ ...key })) },
     scopes: settings.scopes,
     claims: { openid: ['sub'] },
     responseTypes: ['code'],

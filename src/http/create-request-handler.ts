@@ -86,7 +86,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     if (pathname === '/.well-known/oauth-authorization-server') {
       // RFC 8414 and OpenID discovery are one document, so they can never disagree.
       req.url = '/.well-known/openid-configuration';
-      options.authorizationServer.handle(req, res);
+      await options.authorizationServer.handle(req, res);
       return;
     }
 
@@ -125,7 +125,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     }
 
     if (isProviderPath) {
-      options.authorizationServer.handle(req, res);
+      await options.authorizationServer.handle(req, res);
       return;
     }
 

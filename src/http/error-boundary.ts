@@ -15,7 +15,8 @@ export function toOAuthError(error: unknown): OAuthError | undefined {
   const candidate = error as { expose?: unknown; statusCode?: unknown; message?: unknown; error_description?: unknown };
   if (candidate?.expose === true && typeof candidate.statusCode === 'number' && typeof candidate.message === 'string') {
     const status = candidate.statusCode;
-    return new OAuthError(candidate.message as OAuthErrorCode, String(candidate.error_description ?? candidate.message), {
+    const description = typeof candidate.error_description === 'string' ? candidate.error_description : candidate.message;
+    return new OAuthError(candidate.message as OAuthErrorCode, description, {
       status,
       ...(status === 503 ? { retryAfterSeconds: 5 } : {}),
     });

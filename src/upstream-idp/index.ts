@@ -10,11 +10,8 @@ import {
   type FromEnvironmentOptions,
   type IdentityEnvironment,
 } from './from-environment.ts';
-import {
-  createIdentityClient as createClient,
-  type CompleteLoginInput,
-  type IdentityClient,
-} from './identity-client.ts';
+import type { CompleteLoginInput, IdentityClient } from './identity-client.ts';
+import { createIdentityClient as createClient } from './openid-identity-client.ts';
 import type { IdentityClientOptions } from './identity-client-options.ts';
 
 export type {

@@ -1,13 +1,11 @@
 /**
- * A small but real OAuth 2.0 / OpenID Connect identity provider for tests:
- * node:http + jose on 127.0.0.1, port 0. Every end-to-end test logs in
- * through it, so it checks what a strict IdP checks (client authentication,
- * exact redirect URI, PKCE S256, single-use codes) and exposes switches for
- * the failures the proxy must survive.
+ * A small but real OAuth 2.0 / OpenID Connect identity provider for tests (node:http + jose on
+ * 127.0.0.1, port 0). Every end-to-end test logs in through it, so it checks what a strict IdP
+ * checks (client authentication, exact redirect URI, PKCE S256, single-use codes) and exposes
+ * switches for the failures the proxy must survive.
  *
- * Modes: `oidc` (discovery, RS256 id_token with nonce, userinfo, JWKS) and
- * `heroku` (no id_token, RFC 8414 metadata only, `user_id` and
- * `session_nonce` in token responses, like id.heroku.com).
+ * Modes: `oidc` (discovery, RS256 id_token with nonce, userinfo, JWKS) and `heroku` (no id_token,
+ * RFC 8414 metadata only, `user_id` and `session_nonce` in token responses, like id.heroku.com).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

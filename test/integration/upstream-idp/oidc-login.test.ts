@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { IdentityProviderError } from '../../../src/upstream-idp/index.ts';
+import {
+  IdentityProviderError,
+  type IdentityProviderMetadata,
+  type IdentityTokenSet,
+} from '../../../src/upstream-idp/index.ts';
 import { startFakeIdp, type FakeIdp } from '../../support/fake-idp.ts';
 import { clientFor, REDIRECT_URI, redirectBack, thrownBy } from './identity-test-kit.ts';
 
@@ -209,5 +213,51 @@ describe('login at an OpenID Connect IdP', () => {
     assert.equal(error.error, 'invalid_client');
     assert.equal(error.statusCode, 401);
     assert.equal(error.message.includes('not-the-secret'), false);
+  });
+});
+
+describe('an IdP whose responses name no user', () => {
+  let idp: FakeIdp;
+  before(async () => {
+    idp = await startFakeIdp({ mode: 'oidc', redirectUris: [REDIRECT_URI], autoLoginAs: 'gina' });
+  });
+  after(() => idp.close());
+
+  /** OAuth 2.0 only (no openid scope, so no id_token) and no userinfo endpoint, like a GitHub OAuth app. */
+  function plainOAuthClient(resolveUserId?: (tokens: IdentityTokenSet) => Promise<string | undefined>) {
+    const { userinfo_endpoint: _userinfo, ...metadata } = idp.metadata();
+    return clientFor(idp, {
+      serverUrl: undefined,
+      serverMetadata: metadata as unknown as IdentityProviderMetadata,
+      scope: 'profile',
+      resolveUserId,
+    });
+  }
+
+  it('fails the login with a typed misconfiguration error, not a crash', async () => {
+    const client = plainOAuthClient();
+    const callback = await redirectBack(client, idp, 'state-nobody');
+    const error = await thrownBy(() =>
+      client.completeLogin({ params: callback.searchParams, state: 'state-nobody' }),
+    );
+    assert.ok(error instanceof IdentityProviderError);
+    assert.equal(error.failure, 'misconfigured');
+    assert.equal(error.error, 'missing_user_id');
+  });
+
+  it('asks resolveUserId as the last resort, with the tokens', async () => {
+    const client = plainOAuthClient((tokens) =>
+      Promise.resolve(`resolved:${idp.userForAccessToken(tokens.accessToken)}`),
+    );
+    const callback = await redirectBack(client, idp, 'state-resolved');
+    const tokens = await client.completeLogin({ params: callback.searchParams, state: 'state-resolved' });
+    assert.equal(tokens.userId, 'resolved:gina');
+  });
+
+  it('refuses a callback URL that cannot be parsed', async () => {
+    const client = plainOAuthClient();
+    const error = await thrownBy(() => client.completeLogin({ callbackUrl: 'not a url', state: 'state-x' }));
+    assert.ok(error instanceof IdentityProviderError);
+    assert.equal(error.failure, 'invalid_callback');
   });
 });

@@ -23,7 +23,7 @@ describe('an IdP that is down or slow', () => {
     assert.equal(client.metadata, undefined);
     idp.discoveryBehaviour = 'ok';
     await client.initialize();
-    assert.equal(client.metadata?.issuer, idp.issuer);
+    assert.equal(client.getProviderMetadata()?.issuer, idp.issuer);
   });
 
   it('fails discovery as transient on a 500', async () => {

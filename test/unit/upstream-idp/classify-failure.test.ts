@@ -17,6 +17,12 @@ const context = {
   endpointForUrl: (url: string) => (url.endsWith('/jwks') ? ('jwks' as const) : undefined),
 };
 
+/** openid-client's ClientError takes a `code` option that its typings do not declare. */
+function clientError(message: string, cause: unknown, code: string): ClientError {
+  const Constructor = ClientError as unknown as new (message: string, options: object) => ClientError;
+  return new Constructor(message, { cause, code });
+}
+
 function bodyError(status: number, body: Record<string, string>): ResponseBodyError {
   const response = new Response(JSON.stringify(body), { status });
   Object.defineProperty(response, 'url', { value: TOKEN_URL });
@@ -108,25 +114,28 @@ describe('toIdentityProviderError', () => {
   });
 
   it('reports a non-conforming 503 response as transient and a 404 discovery as misconfiguration', () => {
-    const unavailable = new ClientError('unexpected HTTP response status code', {
-      cause: new Response('down', { status: 503 }),
-      code: 'OAUTH_RESPONSE_IS_NOT_CONFORM',
-    });
+    const unavailable = clientError(
+      'unexpected HTTP response status code',
+      new Response('down', { status: 503 }),
+      'OAUTH_RESPONSE_IS_NOT_CONFORM',
+    );
     assert.equal(toIdentityProviderError(unavailable, context).transient, true);
-    const missing = new ClientError('unexpected HTTP response status code', {
-      cause: new Response('nope', { status: 404 }),
-      code: 'OAUTH_RESPONSE_IS_NOT_CONFORM',
-    });
+    const missing = clientError(
+      'unexpected HTTP response status code',
+      new Response('nope', { status: 404 }),
+      'OAUTH_RESPONSE_IS_NOT_CONFORM',
+    );
     const error = toIdentityProviderError(missing, { endpoint: 'discovery' });
     assert.equal(error.failure, 'misconfigured');
     assert.equal(error.statusCode, 404);
   });
 
   it('reports a failed id_token check as an invalid response, 502, without the token in its cause', () => {
-    const claimFailure = new ClientError('unexpected JWT claim value encountered', {
-      cause: { claims: { nonce: 'x' }, body: { access_token: 'secret-access-token' } },
-      code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
-    });
+    const claimFailure = clientError(
+      'unexpected JWT claim value encountered',
+      { claims: { nonce: 'x' }, body: { access_token: 'secret-access-token' } },
+      'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+    );
     const error = toIdentityProviderError(claimFailure, context);
     assert.equal(error.failure, 'invalid_response');
     assert.equal(error.status, 502);
