@@ -3,11 +3,17 @@ import type { KeyValueStore } from '../store/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { UpstreamLogin } from '../interaction/index.ts';
 import type { UpstreamTokenSet } from '../upstream-token-vault/index.ts';
-import { createIdentityClient, createKeyValueStorageHook, type IdentityClient } from '../upstream-idp/index.ts';
+import {
+  createIdentityClient,
+  createKeyValueStorageHook,
+  type IdentityClient,
+} from '../upstream-idp/index.ts';
 
 export interface UpstreamIdentity extends UpstreamLogin {
   readonly client: IdentityClient;
-  refreshToken(refreshToken: string): Promise<Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined }>;
+  refreshToken(
+    refreshToken: string,
+  ): Promise<Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined }>;
 }
 
 /**
@@ -16,7 +22,13 @@ export interface UpstreamIdentity extends UpstreamLogin {
  * logins kept in our store so that any instance can finish a login another
  * started. Its metadata is loaded now, so a wrong IdP URL fails at start-up.
  */
-export async function createUpstreamLogin(config: Config, store: KeyValueStore, logger: Logger): Promise<UpstreamIdentity> {
+export async function createUpstreamLogin(
+  config: Config,
+  store: KeyValueStore,
+  logger: Logger,
+  /** Seals pending logins (PKCE verifier) in the store, as every other secret at rest (style.md rule 8). */
+  pendingLoginKey: Buffer,
+): Promise<UpstreamIdentity> {
   const { identity } = config;
   const client = createIdentityClient({
     clientId: identity.clientId,
@@ -26,7 +38,7 @@ export async function createUpstreamLogin(config: Config, store: KeyValueStore, 
     redirectUri: identity.redirectUri,
     scope: identity.scopes,
     timeoutMs: identity.timeoutMs,
-    storageHook: createKeyValueStorageHook(store),
+    storageHook: createKeyValueStorageHook(store, { encryptionKey: pendingLoginKey }),
     nodeEnv: config.nodeEnv,
     allowInsecureHttp: config.localInsecure,
   });

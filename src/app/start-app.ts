@@ -22,6 +22,7 @@ import { createRateLimiter } from '../http/rate-limiter.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { createUpstreamLogin } from './create-upstream-login.ts';
 import { createMcpEndpoint } from './create-mcp-endpoint.ts';
+import type { Supervisor } from '../supervisor/index.ts';
 
 export interface AppDependencies {
   logger: Logger;
@@ -38,6 +39,8 @@ export interface App {
   readonly url: string;
   readonly store: KeyValueStore;
   readonly authorizationServer: AuthorizationServer;
+  /** The supervised MCP server, when MCP_SERVER_RUN_COMMAND is set (health checks, tests). */
+  readonly supervisor: Supervisor | undefined;
   /** Stops listening, ends open connections after the grace period, stops the MCP server, closes the store. */
   close(): Promise<void>;
 }
@@ -75,10 +78,16 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     adapter: createOidcAdapterFactory(store, { clock }),
     trustProxy: !config.localInsecure,
     renderErrorPage: (out, requestId) => renderErrorPage(out.error, out.error_description, requestId),
+    pageHeaders,
     logger,
   });
 
-  const upstreamLogin = await createUpstreamLogin(config, store, logger);
+  const upstreamLogin = await createUpstreamLogin(
+    config,
+    store,
+    logger,
+    deriveKey(encryptionKey, 'upstream-pending-logins'),
+  );
   const vault = new UpstreamTokenVault({
     store,
     encryptionKey: deriveKey(encryptionKey, 'upstream-tokens'),
@@ -109,6 +118,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
       uniqueCallbackPath: config.identity.uniqueCallbackPath,
       redirectUri: config.identity.redirectUri,
       serverUrl: config.identity.serverUrl,
+      issuer: upstreamLogin.client.metadata?.issuer,
     },
     logger,
   });
@@ -157,9 +167,12 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     logger,
   });
 
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
-    void handler(req, res);
-  });
+  const server = createServer(
+    { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 },
+    (req, res) => {
+      void handler(req, res);
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => {
@@ -169,7 +182,10 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   });
   const address = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${address.port}`;
-  logger.info({ event: 'server.listening', port: address.port, baseUrl: config.baseUrl, store: store.kind }, 'server.listening');
+  logger.info(
+    { event: 'server.listening', port: address.port, baseUrl: config.baseUrl, store: store.kind },
+    'server.listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -177,6 +193,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     url,
     store,
     authorizationServer,
+    supervisor: mcpEndpoint.supervisor,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
-import Provider, { type errors, type AdapterFactory, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  type errors,
+  type AdapterFactory,
+  type ErrorOut,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { AuthorizationServerConfig } from '../config/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
@@ -20,6 +25,8 @@ export interface AuthorizationServerOptions {
   /** Behind a TLS-terminating router (LOCAL_INSECURE=false): trust X-Forwarded-Proto. */
   trustProxy: boolean;
   renderErrorPage: (error: ErrorOut, requestId: string | undefined) => Promise<string>;
+  /** Security headers of every HTML page (views/page-headers), for oidc-provider's error pages. */
+  pageHeaders?: Readonly<Record<string, string>> | undefined;
   logger: Logger;
 }
 
@@ -42,6 +49,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       cookieKeys: options.cookieKeys,
       adapter: translateAdapterErrors(options.adapter),
       renderErrorPage: options.renderErrorPage,
+      pageHeaders: options.pageHeaders,
     }),
   );
   provider.proxy = options.trustProxy;
@@ -80,7 +88,16 @@ function logProviderEvents(provider: Provider, logger: Logger): void {
   });
   const logClientError = (event: string) => (ctx: KoaContextWithOIDC, error: errors.OIDCProviderError) => {
     logger.info(
-      { event: `oauth.${event}`, ...where(ctx), error: error.message, description: error.error_description },
+      {
+        event: `oauth.${event}`,
+        ...where(ctx),
+        clientId: ctx.oidc?.client?.clientId,
+        error: error.message,
+        description: error.error_description,
+        // oidc-provider keeps the precise reason ("authorization code already consumed") out of the
+        // response on purpose; the operator needs it. It never holds a token value.
+        detail: error.error_detail,
+      },
       `oauth.${event}`,
     );
   };
@@ -89,11 +106,19 @@ function logProviderEvents(provider: Provider, logger: Logger): void {
   provider.on('revocation.error', logClientError('revocation.error'));
   provider.on('userinfo.error', logClientError('userinfo.error'));
   provider.on('registration_create.success', (ctx: KoaContextWithOIDC, client: { clientId: string }) => {
-    logger.info({ event: 'oauth.client_registered', ...where(ctx), clientId: client.clientId }, 'oauth.client_registered');
+    logger.info(
+      { event: 'oauth.client_registered', ...where(ctx), clientId: client.clientId },
+      'oauth.client_registered',
+    );
   });
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     logger.info(
-      { event: 'oauth.token_issued', ...where(ctx), clientId: ctx.oidc.client?.clientId, grantType: ctx.oidc.params?.grant_type },
+      {
+        event: 'oauth.token_issued',
+        ...where(ctx),
+        clientId: ctx.oidc.client?.clientId,
+        grantType: ctx.oidc.params?.grant_type,
+      },
       'oauth.token_issued',
     );
   });

@@ -37,7 +37,9 @@ export function translateAdapterErrors(factory: AdapterFactory): AdapterFactory 
       'destroy',
       'revokeByGrantId',
     ] as const) {
-      const original = (adapter as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method];
+      const original = (adapter as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[
+        method
+      ];
       (wrapped as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
         try {
           return await original?.apply(adapter, args);

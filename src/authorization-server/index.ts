@@ -7,3 +7,4 @@ export {
 } from './protected-resource-metadata.ts';
 export type { ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 export { isSameResource } from './resource.ts';
+export { providerRouteMethods } from './provider-routes.ts';

@@ -1,37 +1,22 @@
 import type { JWK } from 'jose';
-import type { AdapterFactory, AsymmetricSigningAlgorithm, Configuration, ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import type {
+  AdapterFactory,
+  AsymmetricSigningAlgorithm,
+  Configuration,
+  ErrorOut,
+  KoaContextWithOIDC,
+} from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { AuthorizationServerConfig } from '../config/config.ts';
+import { INTERNAL_CLIENT_FIELDS, validateClientMetadata } from './client-metadata-policy.ts';
+import { createScopeDefaulter } from './default-scope.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
+import { createExistingGrantLoader } from './load-existing-grant.ts';
+import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { isSameResource } from './resource.ts';
 
 /** OIDC scopes oidc-provider knows by itself; every other configured scope is a resource scope. */
 export const OIDC_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'address', 'phone']);
-
-/**
- * Client metadata that only the proxy itself may set. The reference stored its
- * per-client confirmation flag and IdP tokens on the client record, so a
- * client could register with them and skip the confirmation page. We keep
- * nothing of the kind on clients, and refuse these names outright so such a
- * registration fails loudly instead of being silently dropped.
- */
-const INTERNAL_CLIENT_FIELDS = [
-  'identityLoginConfirmed',
-  'identityAuthCode',
-  'identityAuthCodeVerifier',
-  'identityAuthState',
-  'identityAuthAccessToken',
-  'identityAuthRefreshToken',
-  'identityAuthIdToken',
-  'identityAuthTokenType',
-  'identityAuthScope',
-  'identityAuthExpiresIn',
-  'identityAuthUserId',
-  'identityAuthId',
-  'identityAuthInstanceUrl',
-  'identityAuthSignature',
-  'identityAuthSessionNonce',
-];
 
 const ALLOWED_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA', 'Ed25519'] as const;
 
@@ -45,6 +30,8 @@ export interface ProviderConfigurationOptions {
   adapter: AdapterFactory;
   /** Renders the HTML error page for errors oidc-provider shows to a browser. */
   renderErrorPage: (error: ErrorOut, requestId: string | undefined) => Promise<string>;
+  /** Security headers (CSP, framing, no-store) of every HTML page, so oidc-provider's error pages get them too. */
+  pageHeaders?: Readonly<Record<string, string>> | undefined;
 }
 
 export function createProviderConfiguration(options: ProviderConfigurationOptions): Configuration {
@@ -61,6 +48,12 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
     // PKCE is required for every client; oidc-provider 9 supports S256 only.
     pkce: { required: () => true },
     clientDefaults: {
+      // MCP clients are mostly desktop and CLI apps that register without application_type. As
+      // `native` (the reference's default too), oidc-provider accepts their private-use schemes
+      // (cursor://, vscode://) minus dangerous ones (javascript:, data:, file:…), and matches
+      // loopback redirect URIs on any port (RFC 8252 §7.3, §7.1); `web` would refuse the former
+      // and demand exact ports.
+      application_type: 'native',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
@@ -74,20 +67,24 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
-    routes: {
-      authorization: '/auth',
-      token: '/token',
-      registration: '/reg',
-      jwks: '/jwks',
-      revocation: '/token/revocation',
-      userinfo: '/me',
-      end_session: '/session/end',
-      pushed_authorization_request: '/request',
-    },
+    routes: { ...PROVIDER_ROUTES },
     features: {
       devInteractions: { enabled: false },
+      // The MCP endpoint checks bearer tokens only (RFC 6750). A DPoP-bound token (RFC 9449) would be
+      // accepted there without its proof, so the AS must not advertise DPoP or bind tokens with it.
+      dPoP: { enabled: false },
       registration: { enabled: true, initialAccessToken: false, issueRegistrationAccessToken: false },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // RFC 7009 §2.1: a client revokes only its own tokens. A confidential client is told so; a
+        // public one (unauthenticated) gets the usual 200 so token validity is not disclosed. This is
+        // oidc-provider's default rule, stated here so it is ours (and without its startup notice).
+        allowedPolicy: (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
@@ -109,14 +106,9 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
         },
       },
     },
-    extraClientMetadata: {
-      properties: INTERNAL_CLIENT_FIELDS,
-      validator(_ctx, key, value) {
-        if (value !== undefined) {
-          throw new errors.InvalidClientMetadata(`${key} is reserved for the authorization server`);
-        }
-      },
-    },
+    extraClientMetadata: { properties: [...INTERNAL_CLIENT_FIELDS], validator: validateClientMetadata },
+    extraParams: { scope: createScopeDefaulter(settings.scopes) },
+    loadExistingGrant: createExistingGrantLoader(resource),
     // Clients that registered the refresh_token grant get refresh tokens whether or not they asked
     // for offline_access: hosted clients (Claude) never ask, and would otherwise lose the user hourly.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -137,13 +129,30 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
     // Browser clients (MCP Inspector) call /token and /token/revocation cross-origin.
     clientBasedCORS: () => true,
     renderError: async (ctx: KoaContextWithOIDC, out: ErrorOut) => {
+      for (const [name, value] of Object.entries(options.pageHeaders ?? {})) ctx.set(name, value);
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = await options.renderErrorPage(out, ctx.get('x-request-id') || undefined);
+      ctx.body = await options.renderErrorPage(explainForPeople(out), ctx.get('x-request-id') || undefined);
     },
     discovery: {
       authorization_response_iss_parameter_supported: true,
     },
+  };
+}
+
+/**
+ * Error pages are read by people, not programs. An unknown client_id at /auth
+ * almost always means the MCP client kept a registration this server no longer
+ * has (store wiped, registration expired, another deployment): the fix is for
+ * the client to register again, which most do when their connection is reset.
+ */
+function explainForPeople(out: ErrorOut): ErrorOut {
+  if (out.error !== 'invalid_client') return out;
+  return {
+    ...out,
+    error_description:
+      'This application is not registered with this server (its registration may have expired or been removed). ' +
+      'Remove and add the server again in your MCP client, or reconnect it, so that it registers again.',
   };
 }
 

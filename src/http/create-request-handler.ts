@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ProtectedResourceMetadata } from '../authorization-server/index.ts';
+import { providerRouteMethods, type ProtectedResourceMetadata } from '../authorization-server/index.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
@@ -11,8 +11,6 @@ import type { Route } from './router.ts';
 import { writeRateLimitHeaders, type RateLimiter } from './rate-limiter.ts';
 import { Router } from './router.ts';
 
-/** Paths oidc-provider serves (its `routes` configuration); everything else is ours or a JSON 404. */
-const PROVIDER_PATHS = /^\/(auth(\/[^/]+)?|token(\/revocation)?|reg(\/[^/]+)?|jwks|me|request|session\/end(\/confirm|\/success)?|\.well-known\/openid-configuration)$/;
 /** Endpoints that browser-based clients call cross-origin. */
 const CORS_PATHS = /^\/(token(\/revocation)?|reg|register|jwks|me|\.well-known\/.*)$/;
 /** MCP 2025-03-26 clients without metadata discovery use these default paths (spec "Fallbacks"). */
@@ -52,8 +50,9 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   for (const route of options.routes) router.add(route);
   const metadataBody = JSON.stringify(options.protectedResourceMetadata);
 
+  const SLASH = 47;
   const isMcpPath = (pathname: string) =>
-    pathname === mcpPath || (pathname.startsWith(mcpPath) && pathname.charCodeAt(mcpPath.length) === 47 /* / */);
+    pathname === mcpPath || (pathname.startsWith(mcpPath) && pathname.charCodeAt(mcpPath.length) === SLASH);
 
   async function route(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const rawUrl = req.url ?? '/';
@@ -73,7 +72,10 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       applyCors(res);
     }
 
-    if (pathname === '/.well-known/oauth-protected-resource' || pathname === options.protectedResourceMetadataPath) {
+    if (
+      pathname === '/.well-known/oauth-protected-resource' ||
+      pathname === options.protectedResourceMetadataPath
+    ) {
       res.writeHead(200, {
         'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(metadataBody),
@@ -84,6 +86,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     }
 
     if (pathname === '/.well-known/oauth-authorization-server') {
+      if (method !== 'GET' && method !== 'HEAD') return refuseMethod(res, method, ['GET', 'HEAD']);
       // RFC 8414 and OpenID discovery are one document, so they can never disagree.
       req.url = '/.well-known/openid-configuration';
       await options.authorizationServer.handle(req, res);
@@ -95,7 +98,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const effectivePath = alias ?? pathname;
 
     const match = router.match(method, effectivePath);
-    const isProviderPath = PROVIDER_PATHS.test(effectivePath);
+    const providerMethods = match === undefined ? providerRouteMethods(effectivePath) : undefined;
+    const isProviderPath = providerMethods !== undefined;
     if ((match !== undefined || isProviderPath) && options.authorizationRateLimiter !== undefined) {
       const decision = await options.authorizationRateLimiter.consume(clientAddressOf(req, trustForwarded));
       writeRateLimitHeaders(res, decision);
@@ -106,12 +110,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     }
 
     if (match !== undefined) {
-      if (!match.methodAllowed) {
-        sendOAuthError(res, new OAuthError('method_not_allowed', `${method} is not allowed here`), {
-          allow: match.route.methods.join(', '),
-        });
-        return;
-      }
+      if (!match.methodAllowed) return refuseMethod(res, method, match.route.methods);
       try {
         await match.route.handle(req, res, match.params);
       } catch (error) {
@@ -125,11 +124,21 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     }
 
     if (isProviderPath) {
+      if (!providerMethods.includes(method)) return refuseMethod(res, method, providerMethods);
       await options.authorizationServer.handle(req, res);
       return;
     }
 
-    sendJson(res, 404, { error: 'not_found', error_description: `nothing is served at ${sanitizeUrl(pathname)}` });
+    sendJson(res, 404, {
+      error: 'not_found',
+      error_description: `nothing is served at ${sanitizeUrl(pathname)}`,
+    });
+  }
+
+  function refuseMethod(res: ServerResponse, method: string, allowed: readonly string[]): void {
+    sendOAuthError(res, new OAuthError('method_not_allowed', `${method} is not allowed here`), {
+      allow: allowed.join(', '),
+    });
   }
 
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -72,10 +72,22 @@ export function createRateLimiter(store: KeyValueStore, options: RateLimiterOpti
  * Retry-After (RFC 9110 §10.2.3) when the request is refused.
  */
 export function writeRateLimitHeaders(res: ServerResponse, decision: RateLimitDecision): void {
+  // setHeader one by one: the MCP hot path allocates no record for this.
   res.setHeader('RateLimit-Limit', decision.limit);
   res.setHeader('RateLimit-Remaining', decision.remaining);
   res.setHeader('RateLimit-Reset', decision.resetSeconds);
   if (!decision.allowed) res.setHeader('Retry-After', decision.resetSeconds);
+}
+
+/** The same headers as a record, for callers that collect headers before answering. */
+export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
+  const headers: Record<string, string> = {
+    'ratelimit-limit': String(decision.limit),
+    'ratelimit-remaining': String(decision.remaining),
+    'ratelimit-reset': String(decision.resetSeconds),
+  };
+  if (!decision.allowed) headers['retry-after'] = String(decision.resetSeconds);
+  return headers;
 }
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);

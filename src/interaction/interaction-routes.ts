@@ -18,6 +18,28 @@ const FORM_BODY_LIMIT_BYTES = 16 * 1024;
 /** The upstream login must come back within this time (Security Best Practices: ~10 min state). */
 const LOGIN_STATE_TTL_MS = 10 * 60 * 1000;
 const STATE_INDEX_PREFIX = 'login-state:';
+/** RFC 6749 §4.1.2.1: the only codes an authorization error response may carry to the client. */
+const AUTHORIZATION_ERROR_CODES: ReadonlySet<string> = new Set([
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+]);
+
+/**
+ * What the MCP client's redirect URI gets for a failed upstream login. Only a
+ * transient outage (503) is `temporarily_unavailable`. Codes such as
+ * `invalid_grant` (the IdP refused our code exchange) or `bad_gateway` (an
+ * id_token that failed validation) are not authorization-response codes, so
+ * they become `server_error`.
+ */
+function authorizationErrorCode(error: OAuthError): string {
+  if (error.status === 503) return 'temporarily_unavailable';
+  return AUTHORIZATION_ERROR_CODES.has(error.code) ? error.code : 'server_error';
+}
 
 export interface InteractionRoutesOptions {
   provider: Provider;
@@ -38,6 +60,8 @@ export interface InteractionRoutesOptions {
     uniqueCallbackPath: string;
     redirectUri: string;
     serverUrl: URL | undefined;
+    /** The IdP issuer from its metadata: named on the confirm page when IDENTITY_SERVER_URL is not set. */
+    issuer?: string | undefined;
   };
   logger: Logger;
 }
@@ -55,10 +79,12 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
     // interactionDetails checks the signed, path-scoped interaction cookie: this binds every step to
     // the browser that started the authorization request.
     const details = await provider.interactionDetails(req, res);
-    if (details.uid !== uid) throw new OAuthError('invalid_request', 'this sign-in belongs to another browser session');
+    if (details.uid !== uid)
+      throw new OAuthError('invalid_request', 'this sign-in belongs to another browser session');
     const clientId = details.params.client_id;
     const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
-    if (client === undefined) throw new OAuthError('invalid_client', 'the client of this sign-in is no longer registered');
+    if (client === undefined)
+      throw new OAuthError('invalid_client', 'the client of this sign-in is no longer registered');
     return { details, client };
   }
 
@@ -70,7 +96,10 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
     redirect(res, 303, url);
   }
 
-  async function renderConfirmation(res: ServerResponse, loaded: Awaited<ReturnType<typeof loadInteraction>>) {
+  async function renderConfirmation(
+    res: ServerResponse,
+    loaded: Awaited<ReturnType<typeof loadInteraction>>,
+  ) {
     const html = await options.renderPage(
       'confirm-login',
       buildConfirmPageLocals({
@@ -78,13 +107,24 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
         details: loaded.details,
         csrfToken: csrfTokenFor(options.csrfKey, loaded.details.uid),
         identityServerUrl: options.identity.serverUrl,
+        identityIssuer: options.identity.issuer,
       }),
     );
     sendPage(res, 200, html, options.pageHeaders);
   }
 
-  async function finishWithError(req: IncomingMessage, res: ServerResponse, error: string, description: string) {
-    await provider.interactionFinished(req, res, { error, error_description: description }, { mergeWithLastSubmission: false });
+  async function finishWithError(
+    req: IncomingMessage,
+    res: ServerResponse,
+    error: string,
+    description: string,
+  ) {
+    await provider.interactionFinished(
+      req,
+      res,
+      { error, error_description: description },
+      { mergeWithLastSubmission: false },
+    );
   }
 
   return [
@@ -98,9 +138,16 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
         const state = query.get('state');
         const uid = state === null ? undefined : await options.store.get(STATE_INDEX_PREFIX + state);
         if (uid === undefined) {
-          throw new OAuthError('invalid_request', 'this sign-in has expired or was already used; start again from your MCP client');
+          throw new OAuthError(
+            'invalid_request',
+            'this sign-in has expired or was already used; start again from your MCP client',
+          );
         }
-        redirect(res, 302, `${options.identity.uniqueCallbackPath.replace(':uid', encodeURIComponent(uid))}?${query.toString()}`);
+        redirect(
+          res,
+          302,
+          `${options.identity.uniqueCallbackPath.replace(':uid', encodeURIComponent(uid))}?${query.toString()}`,
+        );
       },
     },
     {
@@ -113,7 +160,8 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
         const state = query.get('state') ?? '';
         // Single use: a replayed callback finds no state.
         const stateUid = await options.store.take(STATE_INDEX_PREFIX + state);
-        if (stateUid !== uid) throw new OAuthError('invalid_request', 'the sign-in state does not match this interaction');
+        if (stateUid !== uid)
+          throw new OAuthError('invalid_request', 'the sign-in state does not match this interaction');
         let tokens;
         try {
           tokens = await options.upstreamLogin.completeLogin({ params: query, state });
@@ -123,8 +171,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
             { event: 'interaction.upstream_login_failed', uid, error: error.code },
             'interaction.upstream_login_failed',
           );
-          const code = error.status >= 500 ? 'temporarily_unavailable' : error.code;
-          await finishWithError(req, res, code, error.message);
+          await finishWithError(req, res, authorizationErrorCode(error), error.message);
           return;
         }
         const grantId = await finishLogin({
@@ -179,7 +226,11 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
         }
         options.confirmedClients.remember(req, res, loaded.client.clientId);
         logger.info(
-          { event: 'interaction.client_confirmed', uid: loaded.details.uid, clientId: loaded.client.clientId },
+          {
+            event: 'interaction.client_confirmed',
+            uid: loaded.details.uid,
+            clientId: loaded.client.clientId,
+          },
           'interaction.client_confirmed',
         );
         await sendToIdentityProvider(res, loaded.details.uid);

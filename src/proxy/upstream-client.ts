@@ -32,9 +32,17 @@ export interface UpstreamClient {
 }
 
 /**
+ * Idle pooled connections are closed after this long. Setting it also makes
+ * Node's agent honour the server's `Keep-Alive: timeout=N` hint (it then
+ * closes idle sockets about a second before the server would), which avoids
+ * reusing a connection the server is closing. It does not cut active
+ * requests: an agent timeout only destroys free sockets.
+ */
+const IDLE_SOCKET_TIMEOUT_MS = 60_000;
+
+/**
  * One pooled agent for the process (no per-request agent): keep-alive
- * connections are reused, LIFO so idle extras age out. Node's agent already
- * honours the server's `Keep-Alive: timeout=` hint for idle sockets.
+ * connections are reused, LIFO so idle extras age out.
  */
 export function createUpstreamClient(url: URL, options: UpstreamClientOptions): UpstreamClient {
   const isHttps = url.protocol === 'https:';
@@ -43,6 +51,7 @@ export function createUpstreamClient(url: URL, options: UpstreamClientOptions): 
     maxSockets: options.maxSockets,
     maxFreeSockets: options.maxFreeSockets,
     scheduling: 'lifo' as const,
+    timeout: IDLE_SOCKET_TIMEOUT_MS,
   };
   const agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const request = isHttps ? https.request : http.request;

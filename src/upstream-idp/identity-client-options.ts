@@ -177,10 +177,12 @@ export function resolveIdentityClientOptions(options: IdentityClientOptions): Re
     );
   }
 
-  const redirectUri =
-    typeof options.redirectUri === 'string' && options.redirectUri.length > 0
-      ? normalizeRedirectUri(options.redirectUri, problems)
-      : (problems.push('redirectUri (IDENTITY_REDIRECT_URI) is required'), undefined);
+  let redirectUri: string | undefined;
+  if (typeof options.redirectUri === 'string' && options.redirectUri.length > 0) {
+    redirectUri = normalizeRedirectUri(options.redirectUri, problems);
+  } else {
+    problems.push('redirectUri (IDENTITY_REDIRECT_URI) is required');
+  }
 
   const parsedScopes = parseScope(options.scope);
   const scopes = parsedScopes.length > 0 ? parsedScopes : [...DEFAULT_IDENTITY_SCOPES];

@@ -36,7 +36,11 @@ export async function readJson<T = Record<string, unknown>>(response: Response):
 }
 
 /** POSTs client metadata to the registration endpoint (RFC 7591 §3.1) and returns the raw answer. */
-export async function postRegistration(baseUrl: string, metadata: unknown, path = '/reg'): Promise<JsonResponse> {
+export async function postRegistration(
+  baseUrl: string,
+  metadata: unknown,
+  path = '/reg',
+): Promise<JsonResponse> {
   const response = await fetch(baseUrl + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -46,7 +50,10 @@ export async function postRegistration(baseUrl: string, metadata: unknown, path 
 }
 
 /** Registers a client and fails unless the server answers 201. Defaults: a public loopback client. */
-export async function registerClient(baseUrl: string, metadata: Record<string, unknown> = {}): Promise<RegisteredClient> {
+export async function registerClient(
+  baseUrl: string,
+  metadata: Record<string, unknown> = {},
+): Promise<RegisteredClient> {
   const answer = await postRegistration(baseUrl, {
     client_name: 'Raw OAuth Test Client',
     redirect_uris: [LOOPBACK_REDIRECT_URI],
@@ -55,7 +62,8 @@ export async function registerClient(baseUrl: string, metadata: Record<string, u
     token_endpoint_auth_method: 'none',
     ...metadata,
   });
-  if (answer.status !== 201) throw new Error(`registration failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 201)
+    throw new Error(`registration failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body as unknown as RegisteredClient;
 }
 
@@ -107,16 +115,17 @@ export function authenticationOf(client: RegisteredClient): ClientAuthentication
   if (client.token_endpoint_auth_method === 'none') return { method: 'none', clientId: client.client_id };
   if (client.client_secret === undefined) throw new Error('a confidential client without a secret');
   const method = client.token_endpoint_auth_method;
-  if (method !== 'client_secret_basic' && method !== 'client_secret_post') throw new Error(`unsupported method ${method}`);
+  if (method !== 'client_secret_basic' && method !== 'client_secret_post')
+    throw new Error(`unsupported method ${method}`);
   return { method, clientId: client.client_id, clientSecret: client.client_secret };
 }
 
 /** POSTs a form to an endpoint of the proxy, authenticating the client as it registered. */
-export async function postForm(
+export async function postForm<T = Record<string, unknown>>(
   url: string,
   auth: ClientAuthentication,
   params: Record<string, string>,
-): Promise<JsonResponse> {
+): Promise<JsonResponse<T>> {
   const body = new URLSearchParams(params);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (auth.method === 'client_secret_basic') {
@@ -128,7 +137,7 @@ export async function postForm(
     body.set('client_id', auth.clientId);
     if (auth.method === 'client_secret_post') body.set('client_secret', auth.clientSecret);
   }
-  return readJson(await fetch(url, { method: 'POST', headers, body: body.toString() }));
+  return readJson<T>(await fetch(url, { method: 'POST', headers, body: body.toString() }));
 }
 
 export interface LoginOutcome extends BrowserLoginResult {
@@ -147,6 +156,12 @@ export async function loginWith(
   return { ...result, agent, code: result.callback.searchParams.get('code') };
 }
 
+/** A token endpoint answer: the tokens, or an RFC 6749 §5.2 error. */
+export type TokenAnswer = Partial<TokenSet> & {
+  readonly error?: string;
+  readonly error_description?: string;
+};
+
 export interface TokenSet {
   readonly access_token: string;
   readonly refresh_token?: string;
@@ -162,12 +177,19 @@ export interface TokenSet {
  */
 export async function obtainTokens(
   baseUrl: string,
-  options: { client?: RegisteredClient; username?: string; overrides?: Record<string, string | undefined> } = {},
+  options: {
+    client?: RegisteredClient;
+    username?: string;
+    overrides?: Record<string, string | undefined>;
+    /** `/auth` unless told otherwise (e.g. the `/authorize` fallback alias). */
+    authorizationPath?: string;
+  } = {},
 ): Promise<{ client: RegisteredClient; pkce: Pkce; tokens: TokenSet; response: JsonResponse }> {
   const client = options.client ?? (await registerClient(baseUrl));
   const pkce = createPkce();
   const redirectUri = options.overrides?.redirect_uri ?? client.redirect_uris[0] ?? '';
-  const login = await loginWith(authorizationUrl(baseUrl, client, pkce, options.overrides), redirectUri, options.username);
+  const authorization = authorizationUrl(baseUrl, client, pkce, options.overrides, options.authorizationPath);
+  const login = await loginWith(authorization, redirectUri, options.username);
   if (login.code === null) throw new Error(`no code: ${login.callback.href}`);
   const response = await postForm(`${baseUrl}/token`, authenticationOf(client), {
     grant_type: 'authorization_code',
@@ -175,7 +197,8 @@ export async function obtainTokens(
     redirect_uri: redirectUri,
     code_verifier: pkce.verifier,
   });
-  if (response.status !== 200) throw new Error(`token exchange failed: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 200)
+    throw new Error(`token exchange failed: ${response.status} ${JSON.stringify(response.body)}`);
   return { client, pkce, tokens: response.body as unknown as TokenSet, response };
 }
 
@@ -192,7 +215,11 @@ export async function mcpStatusWith(mcpUrl: string, accessToken: string): Promis
       jsonrpc: '2.0',
       id: 1,
       method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1.0.0' } },
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '1.0.0' },
+      },
     }),
   });
   await response.arrayBuffer();

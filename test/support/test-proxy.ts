@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { startApp, type App } from '../../src/app/start-app.ts';
 import { loadConfig } from '../../src/config/index.ts';
@@ -10,6 +11,7 @@ import { startFakeIdp, type FakeIdp, type FakeIdpMode } from './fake-idp.ts';
 import { startMcpFixtureServer, type McpFixtureServer } from './mcp-fixture-server.ts';
 import { freePort } from './free-port.ts';
 import { uniqueRedisPrefix } from './redis.ts';
+import type { Supervisor } from '../../src/supervisor/index.ts';
 
 export type TestStore = { kind: 'sqlite'; dir?: string } | { kind: 'redis'; url: string; prefix?: string };
 
@@ -22,6 +24,18 @@ export interface TestProxyOptions {
   env?: Record<string, string>;
   /** Reuse a port (restart tests). */
   port?: number;
+}
+
+/**
+ * Instead of an in-process fixture, the proxy runs `mcp-fixture-server-main.ts` itself
+ * (MCP_SERVER_RUN_COMMAND) on a free port. That server accepts any bearer token and its
+ * `whoami` answers with the token it received.
+ */
+export interface SupervisedMcpOptions {
+  /** MCP_FIXTURE_STATELESS=true: no sessions. */
+  readonly stateless?: boolean;
+  /** Reuse the MCP server's port (restart tests). */
+  readonly port?: number;
 }
 
 export interface TestProxy {
@@ -40,37 +54,75 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
+export interface SupervisedTestProxy extends Omit<TestProxy, 'mcp'> {
+  /** No fixture runs in this process. */
+  readonly mcp: undefined;
+  /** The proxy's supervisor of the MCP server process. */
+  readonly supervisor: Supervisor;
+  /** Where the supervised MCP server listens (MCP_SERVER_URL). */
+  readonly mcpServerUrl: string;
+}
+
+const FIXTURE_MAIN_PATH = fileURLToPath(new URL('./mcp-fixture-server-main.ts', import.meta.url));
+
+/** The environment that makes the proxy run the fixture server as its supervised child. */
+export function supervisedMcpEnv(port: number, options: SupervisedMcpOptions = {}): Record<string, string> {
+  return {
+    MCP_SERVER_URL: `http://127.0.0.1:${port}/mcp`,
+    MCP_SERVER_RUN_COMMAND: process.execPath,
+    MCP_SERVER_RUN_ARGS_JSON: JSON.stringify([FIXTURE_MAIN_PATH]),
+    MCP_SERVER_RUN_ENV_JSON: JSON.stringify({
+      PORT: String(port),
+      MCP_FIXTURE_REQUIRE_BEARER: 'true',
+      ...(options.stateless === true ? { MCP_FIXTURE_STATELESS: 'true' } : {}),
+    }),
+  };
+}
+
 /**
  * Starts the real proxy in this process, from environment variables through
  * loadConfig exactly as `npm start` does, in front of the test IdP and an SDK
  * MCP server that accepts only the IdP's tokens.
  */
-export async function startTestProxy(options: TestProxyOptions = {}): Promise<TestProxy> {
+export async function startTestProxy(
+  options: TestProxyOptions & { supervisedMcp: SupervisedMcpOptions },
+): Promise<SupervisedTestProxy>;
+export async function startTestProxy(options?: TestProxyOptions): Promise<TestProxy>;
+export async function startTestProxy(
+  options: TestProxyOptions & { supervisedMcp?: SupervisedMcpOptions } = {},
+): Promise<TestProxy | SupervisedTestProxy> {
   const port = options.port ?? (await freePort());
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // Instances of one load-balanced deployment share BASE_URL (the issuer) but listen on their own ports.
+  const baseUrl = options.env?.['BASE_URL'] ?? `http://127.0.0.1:${port}`;
   const ownsIdp = options.idp === undefined;
   const idp = options.idp ?? (await startFakeIdp({ mode: options.idpMode ?? 'oidc' }));
   const callback = `${baseUrl}/interaction/identity/callback`;
   if (!idp.redirectUris.includes(callback)) idp.redirectUris.push(callback);
-  const ownsMcp = options.mcp === undefined;
+  const supervised = options.supervisedMcp;
+  const supervisedEnv =
+    supervised === undefined ? {} : supervisedMcpEnv(supervised.port ?? (await freePort()), supervised);
+  const ownsMcp = options.mcp === undefined && supervised === undefined;
   const mcp =
     options.mcp ??
-    (await startMcpFixtureServer({
-      stateful: true,
-      validateToken: (bearer) => {
-        const user = idp.userForAccessToken(bearer);
-        return user === undefined ? undefined : { user };
-      },
-    }));
+    (supervised !== undefined
+      ? undefined
+      : await startMcpFixtureServer({
+          stateful: true,
+          validateToken: (bearer) => {
+            const user = idp.userForAccessToken(bearer);
+            return user === undefined ? undefined : { user };
+          },
+        }));
 
   const store = options.store ?? { kind: 'sqlite' };
   const ownsDir = store.kind === 'sqlite' && store.dir === undefined;
-  const dir = store.kind === 'sqlite' ? (store.dir ?? (await mkdtemp(join(tmpdir(), 'mcp-auth-proxy-test-')))) : '';
+  const dir =
+    store.kind === 'sqlite' ? (store.dir ?? (await mkdtemp(join(tmpdir(), 'mcp-auth-proxy-test-')))) : '';
   const env: Record<string, string> = {
     BASE_URL: baseUrl,
     PORT: String(port),
     LOCAL_INSECURE: 'true',
-    MCP_SERVER_URL: mcp.url,
+    ...(mcp === undefined ? supervisedEnv : { MCP_SERVER_URL: mcp.url }),
     IDENTITY_SERVER_URL: idp.issuer,
     IDENTITY_CLIENT_ID: idp.clientId,
     IDENTITY_CLIENT_SECRET: idp.clientSecret,
@@ -107,21 +159,28 @@ export async function startTestProxy(options: TestProxyOptions = {}): Promise<Te
     stopped = true;
     await app.close();
   };
-  return {
+  const common = {
     app,
     config: result.config,
     baseUrl,
     mcpUrl: `${baseUrl}${result.config.mcpServer.path}`,
     idp,
-    mcp,
     env,
     logs,
     stop,
     close: async () => {
       await stop();
-      if (ownsMcp) await mcp.close();
+      if (ownsMcp) await mcp?.close();
       if (ownsIdp) await idp.close();
       if (ownsDir) await rm(dir, { recursive: true, force: true });
     },
+  };
+  if (mcp !== undefined) return { ...common, mcp };
+  if (app.supervisor === undefined) throw new Error('the supervised MCP server did not start');
+  return {
+    ...common,
+    mcp: undefined,
+    supervisor: app.supervisor,
+    mcpServerUrl: result.config.mcpServer.url.href,
   };
 }

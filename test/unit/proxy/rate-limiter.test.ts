@@ -3,7 +3,11 @@ import { ServerResponse, IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createRateLimiter, writeRateLimitHeaders } from '../../../src/http/rate-limiter.ts';
+import {
+  createRateLimiter,
+  rateLimitHeaders,
+  writeRateLimitHeaders,
+} from '../../../src/http/rate-limiter.ts';
 import { DependencyUnavailableError } from '../../../src/oauth/oauth-error.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import type { KeyValueStore } from '../../../src/store/key-value-store.ts';
@@ -95,5 +99,18 @@ describe('writeRateLimitHeaders', () => {
     const refused = response();
     writeRateLimitHeaders(refused, { allowed: false, limit: 60, remaining: 0, resetSeconds: 7 });
     assert.equal(refused.getHeader('retry-after'), 7);
+  });
+
+  it('gives the same headers as a record', () => {
+    assert.deepEqual(rateLimitHeaders({ allowed: false, limit: 60, remaining: 0, resetSeconds: 7 }), {
+      'ratelimit-limit': '60',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '7',
+      'retry-after': '7',
+    });
+    assert.equal(
+      rateLimitHeaders({ allowed: true, limit: 1, remaining: 1, resetSeconds: 1 })['retry-after'],
+      undefined,
+    );
   });
 });

@@ -1,0 +1,43 @@
+import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
+import { isSameResource } from './resource.ts';
+
+/**
+ * oidc-provider's `loadExistingGrant`, plus one repair. oidc-provider keys a
+ * grant's resource scopes, the authorization code and the refresh token by the
+ * `resource` string exactly as the client spelled it. We accept other
+ * spellings of the MCP resource (a trailing slash, as Claude.ai sends;
+ * `resource.ts`), but the login bridge grants scopes under the canonical URL.
+ * A request for `…/mcp/` would then find no scope granted for `…/mcp/`, ask
+ * for consent, and send the browser round the login again forever. So the
+ * canonical scopes are copied to the spelling this request uses before the
+ * grant is checked; tokens still get the canonical audience
+ * (`getResourceServerInfo`).
+ */
+export function createExistingGrantLoader(resource: string) {
+  return async (ctx: KoaContextWithOIDC): Promise<Grant | undefined> => {
+    const clientId = ctx.oidc.client?.clientId;
+    const grantId =
+      ctx.oidc.result?.consent?.grantId ??
+      (clientId === undefined ? undefined : ctx.oidc.session?.grantIdFor(clientId));
+    if (grantId === undefined) return undefined;
+    const grant = await ctx.oidc.provider.Grant.find(grantId);
+    if (grant === undefined) return undefined;
+
+    const granted = grant.getResourceScope(resource);
+    let changed = false;
+    for (const indicator of requestedIndicators(ctx)) {
+      if (indicator === resource || !isSameResource(indicator, resource) || granted === '') continue;
+      if (grant.getResourceScope(indicator) === granted) continue;
+      grant.addResourceScope(indicator, granted);
+      changed = true;
+    }
+    if (changed) await grant.save();
+    return grant;
+  };
+}
+
+function requestedIndicators(ctx: KoaContextWithOIDC): string[] {
+  const value = (ctx.oidc.params as { resource?: unknown } | undefined)?.resource;
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}

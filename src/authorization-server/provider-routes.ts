@@ -1,0 +1,47 @@
+/**
+ * Where oidc-provider serves its endpoints, and with which methods. The paths
+ * are the reference's (heroku-compat §2b), so existing client configurations
+ * keep working. The route table in front (http/create-request-handler) sends
+ * only these to oidc-provider and answers a wrong method itself with a JSON
+ * 405: oidc-provider's router would answer Koa's plain-text 404, which breaks
+ * clients that parse every error body as JSON (clients.md §5.2).
+ */
+export const PROVIDER_ROUTES = {
+  authorization: '/auth',
+  token: '/token',
+  registration: '/reg',
+  jwks: '/jwks',
+  revocation: '/token/revocation',
+  userinfo: '/me',
+  end_session: '/session/end',
+  pushed_authorization_request: '/request',
+} as const;
+
+const READ = ['GET', 'HEAD'] as const;
+const WRITE = ['POST'] as const;
+
+// oidc-provider 9 serves /auth and /session/end by GET only (POST needs `enableHttpPostMethods`, off
+// by default because of SameSite cookies); its GET routes answer HEAD too.
+const METHODS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
+  [/^\/auth$/, READ],
+  [/^\/auth\/[^/]+$/, READ],
+  [/^\/token$/, WRITE],
+  [/^\/token\/revocation$/, WRITE],
+  [/^\/reg$/, WRITE],
+  [/^\/reg\/[^/]+$/, READ],
+  [/^\/jwks$/, READ],
+  [/^\/me$/, [...READ, 'POST']],
+  [/^\/request$/, WRITE],
+  [/^\/session\/end$/, READ],
+  [/^\/session\/end\/confirm$/, WRITE],
+  [/^\/session\/end\/success$/, READ],
+  [/^\/\.well-known\/openid-configuration$/, READ],
+];
+
+/** The methods oidc-provider answers on this path, or undefined when the path is not its own. */
+export function providerRouteMethods(pathname: string): readonly string[] | undefined {
+  for (const [pattern, methods] of METHODS) {
+    if (pattern.test(pathname)) return methods;
+  }
+  return undefined;
+}
