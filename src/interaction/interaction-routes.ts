@@ -127,9 +127,10 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
     );
   }
 
+  // GET only, never HEAD: each of these steps has effects (a login state, a single-use code).
   return [
     {
-      methods: ['GET', 'HEAD'],
+      methods: ['GET'],
       path: options.identity.callbackPath,
       // The IdP returns here (the redirect URI registered there). The interaction cookie is scoped to
       // /interaction/<uid>, so hop to the interaction's own callback path where the browser sends it.
@@ -151,7 +152,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       },
     },
     {
-      methods: ['GET', 'HEAD'],
+      methods: ['GET'],
       path: options.identity.uniqueCallbackPath,
       handle: async (req, res, params) => {
         const uid = params.uid ?? '';
@@ -199,7 +200,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       },
     },
     {
-      methods: ['GET', 'HEAD'],
+      methods: ['GET'],
       path: '/interaction/:uid',
       handle: async (req, res, params) => {
         const loaded = await loadInteraction(req, res, params.uid ?? '');

@@ -1,2 +1,2 @@
-export { resolveEncryptionKey } from './resolve-encryption-key.ts';
-export { resolveSigningKeys } from './resolve-signing-keys.ts';
+export { generateEncryptionKey, resolveEncryptionKey } from './resolve-encryption-key.ts';
+export { generateSigningKeys, resolveSigningKeys } from './resolve-signing-keys.ts';

@@ -26,6 +26,11 @@ export async function resolveEncryptionKey(keys: KeyConfig): Promise<Buffer> {
   }
 }
 
+/** A fresh random master key (MCP_AUTH_PROXY_ENCRYPTION_KEY), also written by `mcp-auth-proxy init`. */
+export function generateEncryptionKey(): Buffer {
+  return randomBytes(KEY_BYTES);
+}
+
 function deriveFromSigningKeys(signingKeys: readonly JWK[]): Buffer {
   // Only private members feed the derivation: the public half is published at /jwks.
   const secretMaterial = signingKeys
@@ -42,7 +47,7 @@ async function readOrCreateKeyFile(path: string): Promise<Buffer> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const key = randomBytes(KEY_BYTES);
+  const key = generateEncryptionKey();
   try {
     // 'wx' fails if another process created the file first; then read theirs.
     const handle = await open(path, 'wx', 0o600);

@@ -32,7 +32,11 @@ function parseStored(sealed: string, encryptionKey: Buffer): JWK[] {
   return JSON.parse(open(encryptionKey, sealed, STORED_SIGNING_KEYS)) as JWK[];
 }
 
-async function generateSigningKeys(): Promise<JWK[]> {
+/**
+ * A fresh pair of private signing JWKs with random kids: RS256 and ES256. Used
+ * when OIDC_PROVIDER_JWKS is not set, and by `mcp-auth-proxy init` to write it.
+ */
+export async function generateSigningKeys(): Promise<JWK[]> {
   // RS256 first: it is what every relying party library verifies by default.
   const rsa = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const ec = await generateKeyPair('ES256', { extractable: true });

@@ -138,8 +138,16 @@ export async function startTestProxy(
         }),
     ...options.env,
   };
+  const releaseOwned = async () => {
+    if (ownsMcp) await mcp?.close();
+    if (ownsIdp) await idp.close();
+    if (ownsDir) await rm(dir, { recursive: true, force: true });
+  };
   const result = loadConfig(env, { cwd: process.cwd() });
-  if (!result.ok) throw new Error(`test configuration is invalid: ${JSON.stringify(result.problems)}`);
+  if (!result.ok) {
+    await releaseOwned();
+    throw new Error(`test configuration is invalid: ${JSON.stringify(result.problems)}`);
+  }
 
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
@@ -151,7 +159,13 @@ export async function startTestProxy(
     },
   });
   const logger = createLogger({ level: 'debug', appName: 'test', environment: 'test', destination });
-  const app = await startApp(result.config, { logger, processEnv: {} });
+  let app: App;
+  try {
+    app = await startApp(result.config, { logger, processEnv: {} });
+  } catch (error) {
+    await releaseOwned();
+    throw error;
+  }
 
   let stopped = false;
   const stop = async () => {
@@ -170,9 +184,7 @@ export async function startTestProxy(
     stop,
     close: async () => {
       await stop();
-      if (ownsMcp) await mcp?.close();
-      if (ownsIdp) await idp.close();
-      if (ownsDir) await rm(dir, { recursive: true, force: true });
+      await releaseOwned();
     },
   };
   if (mcp !== undefined) return { ...common, mcp };

@@ -105,6 +105,8 @@ export function readForm(html: string, baseUrl: string): { action: URL; fields: 
   const fields = new URLSearchParams();
   for (const input of (form[2] ?? '').matchAll(/<input([^>]*)>/gi)) {
     const attributes = input[1] ?? '';
+    // A browser submits a checkbox only when it is ticked.
+    if (/type="checkbox"/i.test(attributes) && !/\schecked(\s|=|$)/i.test(attributes)) continue;
     const name = /name="([^"]*)"/.exec(attributes)?.[1];
     const value = /value="([^"]*)"/.exec(attributes)?.[1] ?? '';
     if (name !== undefined) fields.set(name, decodeEntities(value));
