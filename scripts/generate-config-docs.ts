@@ -1,7 +1,8 @@
 /**
- * Writes docs/configuration.md and .env.example from the variable registry,
- * and refreshes the configuration block of README.md when it has the markers.
- * Run with `npm run docs:config`; test/unit/config/docs-up-to-date.test.ts
+ * Writes docs/configuration.md, .env.example and the Heroku button's app.json
+ * from the variable registry, and refreshes the configuration block of
+ * README.md when it has the markers.
+ * Run with `npm run docs:config`; test/unit/config/registry.test.ts ("generated configuration docs")
  * fails when the committed files differ from what this produces.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import {
+  renderAppJson,
   renderConfigurationMarkdown,
   renderEnvExample,
   renderReadmeBlock,
@@ -24,6 +26,12 @@ async function formatMarkdown(text: string, filepath: string): Promise<string> {
   return await format(text, { ...options, filepath, parser: 'markdown' });
 }
 
+/** Formats JSON as `npm run format` would. */
+async function formatJson(text: string, filepath: string): Promise<string> {
+  const options = (await resolveConfig(filepath)) ?? {};
+  return await format(text, { ...options, filepath, parser: 'json' });
+}
+
 /** Path (relative to the repository) -> the content it must have. */
 export async function renderGeneratedFiles(root: string = REPOSITORY_ROOT): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -33,6 +41,7 @@ export async function renderGeneratedFiles(root: string = REPOSITORY_ROOT): Prom
     await formatMarkdown(renderConfigurationMarkdown(VARIABLE_GROUPS), join(root, docsPath)),
   );
   files.set('.env.example', renderEnvExample(VARIABLE_GROUPS));
+  files.set('app.json', await formatJson(renderAppJson(VARIABLE_GROUPS), join(root, 'app.json')));
 
   const readme = await readFile(join(root, 'README.md'), 'utf8').catch(() => undefined);
   if (readme !== undefined) {

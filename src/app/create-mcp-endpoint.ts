@@ -29,10 +29,34 @@ export interface McpEndpoint {
 /**
  * The MCP side: the supervised MCP server (when configured, started and
  * probed before the proxy listens), the per-grant rate limit, and the
- * authenticated streaming proxy in front of it.
+ * authenticated streaming proxy in front of it. With MCP_SERVER_TRANSPORT=stdio,
+ * the stdio bridge instead (src/stdio-bridge/DESIGN.md).
  */
 export async function createMcpEndpoint(options: McpEndpointOptions): Promise<McpEndpoint> {
   const { config, logger } = options;
+  if (config.mcpServer.transport === 'stdio') {
+    // Loaded only here, so that an http deployment never loads the bridge or the MCP SDK.
+    const { createStdioBridge } = await import('../stdio-bridge/index.ts');
+    const bridge = createStdioBridge({
+      path: config.mcpServer.path,
+      stdio: config.mcpServer.stdio,
+      baseUrl: config.baseUrl,
+      processEnv: options.processEnv,
+      maxBodyBytes: config.proxy.maxBodyBytes,
+      shutdownGraceMs: config.proxy.shutdownGraceMs,
+      verifyAccessToken: options.verifyAccessToken,
+      upstreamTokens: options.upstreamTokens,
+      rateLimiter: mcpRateLimiter(options),
+      scopesSupported: challengeScopes(config),
+      clock: options.clock,
+      logger,
+    });
+    return {
+      handle: (req, res) => bridge.handle(req, res),
+      supervisor: undefined,
+      close: () => bridge.close(),
+    };
+  }
   const run = config.mcpServer.run;
   const supervisor =
     run === undefined
@@ -54,14 +78,9 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     userIdHeader: config.proxy.userIdHeader,
     verifyAccessToken: options.verifyAccessToken,
     upstreamTokens: options.upstreamTokens,
-    rateLimiter: createRateLimiter(options.store, {
-      maxRequests: config.rateLimit.mcpMaxRequests,
-      windowMs: config.rateLimit.mcpWindowMs,
-      keyPrefix: 'ratelimit:mcp:',
-      logger,
-    }),
+    rateLimiter: mcpRateLimiter(options),
     ...(supervisor === undefined ? {} : { isUpstreamAvailable: () => supervisor.isRunning() }),
-    scopesSupported: config.authorizationServer.scopes.filter((scope) => scope !== 'offline_access'),
+    scopesSupported: challengeScopes(config),
     logger,
     clock: options.clock,
   });
@@ -75,3 +94,17 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     },
   };
 }
+
+/** Per grant, shared by every instance through the store. */
+function mcpRateLimiter({ config, store, logger }: McpEndpointOptions) {
+  return createRateLimiter(store, {
+    maxRequests: config.rateLimit.mcpMaxRequests,
+    windowMs: config.rateLimit.mcpWindowMs,
+    keyPrefix: 'ratelimit:mcp:',
+    logger,
+  });
+}
+
+/** The scopes a 401 challenge names: the PRM `scopes_supported`, without offline_access (MCP [26] §10). */
+const challengeScopes = (config: Config): string[] =>
+  config.authorizationServer.scopes.filter((scope) => scope !== 'offline_access');

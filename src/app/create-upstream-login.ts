@@ -7,6 +7,7 @@ import {
   createIdentityClient,
   createKeyValueStorageHook,
   type IdentityClient,
+  type RefreshedTokens,
 } from '../upstream-idp/index.ts';
 
 export interface UpstreamIdentity extends UpstreamLogin {
@@ -50,27 +51,23 @@ export async function createUpstreamLogin(
     generateAuthUrl: (state, redirectUri) => client.generateAuthUrl(state, redirectUri),
     completeLogin: async (input) => {
       const tokens = await client.completeLogin(input);
-      return {
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        tokenType: tokens.tokenType,
-        scope: tokens.scope,
-        expiresAt: tokens.expiresAt,
-        userId: tokens.userId,
-        extras: tokens.extras,
-      };
+      return { ...toVaultTokens(tokens), userId: tokens.userId };
     },
-    refreshToken: async (refreshToken) => {
-      const tokens = await client.refreshToken(refreshToken);
-      return {
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        tokenType: tokens.tokenType,
-        scope: tokens.scope,
-        expiresAt: tokens.expiresAt,
-        userId: tokens.userId,
-        extras: tokens.extras,
-      };
-    },
+    refreshToken: async (refreshToken) => toVaultTokens(await client.refreshToken(refreshToken)),
+  };
+}
+
+/** The fields the vault keeps; `idToken` and `expiresIn` are not needed once the login is done. */
+function toVaultTokens(
+  tokens: RefreshedTokens,
+): Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined } {
+  return {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    tokenType: tokens.tokenType,
+    scope: tokens.scope,
+    expiresAt: tokens.expiresAt,
+    userId: tokens.userId,
+    extras: tokens.extras,
   };
 }

@@ -18,10 +18,12 @@ import { ConfirmedClients, createInteractionRoutes } from '../interaction/index.
 import { UpstreamTokenVault } from '../upstream-token-vault/index.ts';
 import { createPageRenderer, pageSecurityHeaders, resolveBranding } from '../views/index.ts';
 import { createRequestHandler } from '../http/create-request-handler.ts';
+import { createHealthRoutes, serveHealthRoutesFirst, type McpServerProbe } from '../http/health-routes.ts';
 import { createRateLimiter } from '../http/rate-limiter.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { createUpstreamLogin } from './create-upstream-login.ts';
 import { createMcpEndpoint } from './create-mcp-endpoint.ts';
+import { surfaceStoreOutages } from './surface-store-outage.ts';
 import type { Supervisor } from '../supervisor/index.ts';
 
 export interface AppDependencies {
@@ -79,6 +81,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     trustProxy: !config.localInsecure,
     renderErrorPage: (out, requestId) => renderErrorPage(out.error, out.error_description, requestId),
     pageHeaders,
+    clock,
     logger,
   });
 
@@ -126,7 +129,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const mcpEndpoint = await createMcpEndpoint({
     config,
     store,
-    verifyAccessToken: authorizationServer.verifyAccessToken,
+    verifyAccessToken: surfaceStoreOutages(authorizationServer.verifyAccessToken),
     upstreamTokens: vault,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
@@ -148,6 +151,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     baseUrl: config.baseUrl,
     localInsecure: config.localInsecure,
     mcpPath: config.mcpServer.path,
+    allowedOrigins: config.proxy.allowedOrigins,
     protectedResourceMetadata: buildProtectedResourceMetadata({
       resource: config.mcpServer.resource,
       issuer: config.baseUrl,
@@ -167,10 +171,31 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     logger,
   });
 
+  const { supervisor } = mcpEndpoint;
+  const mcpServerProbe: McpServerProbe =
+    config.mcpServer.transport === 'stdio'
+      ? { kind: 'per-session' }
+      : supervisor !== undefined
+        ? { kind: 'supervised', isRunning: () => supervisor.isRunning() }
+        : { kind: 'tcp', url: config.mcpServer.url };
+  const serve = serveHealthRoutesFirst(
+    createHealthRoutes({
+      store,
+      mcpServer: mcpServerProbe,
+      identityProvider: {
+        metadata: () => upstreamLogin.client.metadata,
+        discoveryUrl: config.identity.metadataFile === undefined ? config.identity.serverUrl : undefined,
+      },
+      clock,
+      logger,
+    }),
+    handler,
+  );
+
   const server = createServer(
     { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 },
     (req, res) => {
-      void handler(req, res);
+      void serve(req, res);
     },
   );
   await new Promise<void>((resolve, reject) => {

@@ -31,14 +31,24 @@ const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * oidc-provider's `extraClientMetadata.validator`, run once per internal field
- * for every client it builds (`ctx` is set only for registration requests).
+ * for every client it builds (`ctx` is set only for registration requests),
+ * before oidc-provider validates the metadata itself, on an object whose
+ * changes oidc-provider keeps.
  *
  * Besides refusing the internal fields, it applies the one redirect URI rule
  * oidc-provider leaves to the deployment: a client registered as `web` may use
  * plain http anywhere. OAuth 2.1 §2.3.1 and MCP authorization ("Communication
  * Security") allow http only for loopback redirect URIs, so any other http URI
- * is refused at registration, for every application type. Clients already
- * stored are not judged again (`ctx` is undefined then).
+ * is refused, for every application type, at registration and in client ID
+ * metadata documents (whose `client_id` is their https URL). Clients already
+ * stored are not judged again.
+ *
+ * It also treats a `web` client whose redirect URIs show it runs on the
+ * user's device (a private-use scheme, or http on loopback) as `native`.
+ * Cursor registers `application_type: web` with `cursor://…` and
+ * `http://localhost:…` (clients.md §5.3): oidc-provider would refuse the
+ * scheme for `web`, and match the loopback port exactly, where RFC 8252 §7.3
+ * (which is about exactly such apps) allows any port.
  */
 export function validateClientMetadata(
   ctx: KoaContextWithOIDC | undefined,
@@ -49,13 +59,39 @@ export function validateClientMetadata(
   if (value !== undefined) {
     throw new errors.InvalidClientMetadata(`${key} is reserved for the authorization server`);
   }
-  if (ctx === undefined || key !== INTERNAL_CLIENT_FIELDS[0]) return;
-  for (const uri of metadata.redirect_uris ?? []) {
-    const url = typeof uri === 'string' ? URL.parse(uri) : null;
+  if (key !== INTERNAL_CLIENT_FIELDS[0]) return;
+  const redirectUris = (metadata.redirect_uris ?? []).map((uri) =>
+    typeof uri === 'string' ? URL.parse(uri) : null,
+  );
+  if (metadata.application_type === 'web' && runsOnDevice(redirectUris)) {
+    metadata.application_type = 'native';
+  }
+  const judged = ctx !== undefined || isClientIdUrl(metadata.client_id);
+  if (!judged) return;
+  for (const url of redirectUris) {
     if (url?.protocol === 'http:' && !LOOPBACK_HOSTNAMES.has(url.hostname)) {
       throw new errors.InvalidRedirectUri(
         'redirect_uris may use http only on a loopback host (127.0.0.1, [::1], localhost)',
       );
     }
   }
+}
+
+/** A private-use scheme or a loopback http URI, and no https loopback URI (which `native` refuses). */
+function runsOnDevice(urls: ReadonlyArray<URL | null>): boolean {
+  let onDevice = false;
+  for (const url of urls) {
+    if (url === null) return false;
+    const loopback = LOOPBACK_HOSTNAMES.has(url.hostname);
+    if (url.protocol === 'https:' && loopback) return false;
+    if ((url.protocol === 'http:' && loopback) || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      onDevice = true;
+    }
+  }
+  return onDevice;
+}
+
+/** A client ID metadata document's client: its client_id is an https URL (DCR ids never are). */
+function isClientIdUrl(clientId: unknown): boolean {
+  return typeof clientId === 'string' && clientId.startsWith('https://');
 }

@@ -7,9 +7,11 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import type { AuthorizationServerConfig } from '../config/config.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { translateAdapterErrors } from './dependency-errors.ts';
+import { withRefreshTokenReuseGrace } from './refresh-token-reuse-grace.ts';
 import { createProviderConfiguration } from './provider-configuration.ts';
 import { createAccessTokenVerifier, type VerifiedAccess } from './verify-access-token.ts';
 
@@ -27,6 +29,8 @@ export interface AuthorizationServerOptions {
   renderErrorPage: (error: ErrorOut, requestId: string | undefined) => Promise<string>;
   /** Security headers of every HTML page (views/page-headers), for oidc-provider's error pages. */
   pageHeaders?: Readonly<Record<string, string>> | undefined;
+  /** The clock the adapter runs on (refresh-token reuse grace). Defaults to the system clock. */
+  clock?: Clock | undefined;
   logger: Logger;
 }
 
@@ -47,9 +51,16 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       resource: options.resource,
       signingKeys: options.signingKeys,
       cookieKeys: options.cookieKeys,
-      adapter: translateAdapterErrors(options.adapter),
+      adapter: translateAdapterErrors(
+        withRefreshTokenReuseGrace(options.adapter, {
+          graceSeconds: options.settings.refreshTokenReuseGraceSeconds,
+          clock: options.clock ?? systemClock,
+          logger: options.logger,
+        }),
+      ),
       renderErrorPage: options.renderErrorPage,
       pageHeaders: options.pageHeaders,
+      logger: options.logger,
     }),
   );
   provider.proxy = options.trustProxy;

@@ -8,6 +8,12 @@ import type {
 } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { AuthorizationServerConfig } from '../config/config.ts';
+import type { Logger } from '../shared/logger.ts';
+import {
+  CLIENT_METADATA_DOCUMENT_MAX_BYTES,
+  clientIdMetadataDocumentFeature,
+  createProviderFetch,
+} from './client-id-metadata-documents.ts';
 import { INTERNAL_CLIENT_FIELDS, validateClientMetadata } from './client-metadata-policy.ts';
 import { createScopeDefaulter } from './default-scope.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
@@ -32,11 +38,16 @@ export interface ProviderConfigurationOptions {
   renderErrorPage: (error: ErrorOut, requestId: string | undefined) => Promise<string>;
   /** Security headers (CSP, framing, no-store) of every HTML page, so oidc-provider's error pages get them too. */
   pageHeaders?: Readonly<Record<string, string>> | undefined;
+  logger: Logger;
 }
 
 export function createProviderConfiguration(options: ProviderConfigurationOptions): Configuration {
   const { settings, resource } = options;
   const resourceScopes = settings.scopes.join(' ');
+  const clientMetadataDocuments = {
+    allowPrivateAddresses: settings.cimdAllowPrivateAddresses,
+    logger: options.logger,
+  };
 
   return {
     adapter: options.adapter,
@@ -68,8 +79,12 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     routes: { ...PROVIDER_ROUTES },
+    fetch: createProviderFetch(clientMetadataDocuments),
+    fetchResponseBodyLimits: { 'client_id metadata document': CLIENT_METADATA_DOCUMENT_MAX_BYTES },
     features: {
       devInteractions: { enabled: false },
+      // https client_id URLs resolve to their metadata document, without registration (MCP [11] §5.1).
+      clientIdMetadataDocument: clientIdMetadataDocumentFeature(clientMetadataDocuments),
       // The MCP endpoint checks bearer tokens only (RFC 6750). A DPoP-bound token (RFC 9449) would be
       // accepted there without its proof, so the AS must not advertise DPoP or bind tokens with it.
       dPoP: { enabled: false },
@@ -132,7 +147,11 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
       for (const [name, value] of Object.entries(options.pageHeaders ?? {})) ctx.set(name, value);
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = await options.renderErrorPage(explainForPeople(out), ctx.get('x-request-id') || undefined);
+      const clientId = (ctx.oidc?.params as { client_id?: unknown } | undefined)?.client_id;
+      ctx.body = await options.renderErrorPage(
+        explainForPeople(out, clientId),
+        ctx.get('x-request-id') || undefined,
+      );
     },
     discovery: {
       authorization_response_iss_parameter_supported: true,
@@ -145,8 +164,19 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
  * almost always means the MCP client kept a registration this server no longer
  * has (store wiped, registration expired, another deployment): the fix is for
  * the client to register again, which most do when their connection is reset.
+ * An https client_id is a client ID metadata document that could not be used:
+ * only its publisher can fix that.
  */
-function explainForPeople(out: ErrorOut): ErrorOut {
+function explainForPeople(out: ErrorOut, clientId: unknown): ErrorOut {
+  if (out.error !== 'invalid_client' && out.error !== 'invalid_client_metadata') return out;
+  if (typeof clientId === 'string' && clientId.startsWith('https://')) {
+    return {
+      ...out,
+      error_description:
+        `This application describes itself at ${clientId}, and that description could not be used ` +
+        `(${out.error_description ?? 'it was refused'}). Ask the application's publisher to fix it.`,
+    };
+  }
   if (out.error !== 'invalid_client') return out;
   return {
     ...out,

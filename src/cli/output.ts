@@ -49,13 +49,19 @@ export function renderReport(report: Report): string {
   const warned = report.findings.filter((finding) => finding.status === 'warn').length;
   const total = report.findings.length;
   const warnings = warned === 0 ? '' : ` (${warned} with ${warned === 1 ? 'a warning' : 'warnings'})`;
-  lines.push('', failed === 0 ? `All ${total} checks passed${warnings}.` : `${failed} of ${total} checks failed.`);
+  lines.push(
+    '',
+    failed === 0 ? `All ${total} checks passed${warnings}.` : `${failed} of ${total} checks failed.`,
+  );
   return lines.join('\n') + '\n';
 }
 
 /** The `--json` form: stable field names, `ok` for scripts. */
 export function reportJson(report: Report): string {
-  return JSON.stringify({ ok: reportPassed(report), title: report.title, findings: report.findings }, null, 2) + '\n';
+  return (
+    JSON.stringify({ ok: reportPassed(report), title: report.title, findings: report.findings }, null, 2) +
+    '\n'
+  );
 }
 
 export function writeReport(out: TextOutput, report: Report, json: boolean): void {

@@ -13,7 +13,8 @@ export interface Config {
   readonly localInsecure: boolean;
   readonly nodeEnv: string | undefined;
 
-  readonly mcpServer: McpServerConfig;
+  /** MCP_SERVER_TRANSPORT: an MCP server reached over HTTP (the default), or stdio children bridged by the proxy. */
+  readonly mcpServer: McpServerConfig | McpStdioServerConfig;
   readonly store: StoreConfig;
   readonly keys: KeyConfig;
   readonly authorizationServer: AuthorizationServerConfig;
@@ -26,7 +27,9 @@ export interface Config {
   readonly verifyRelease: boolean;
 }
 
+/** MCP_SERVER_TRANSPORT=http (the default): the MCP server speaks Streamable HTTP at `url`. */
 export interface McpServerConfig {
+  readonly transport: 'http';
   /** MCP_SERVER_URL: where the MCP server listens (its query is kept when forwarding). */
   readonly url: URL;
   /** The pathname of MCP_SERVER_URL, which is also the public mount path (e.g. `/mcp`). */
@@ -47,6 +50,36 @@ export interface McpServerRunConfig {
   readonly startTimeoutMs: number;
   /** MCP_SERVER_EXIT_WITH_CHILD=true: exit with the child's status instead of restarting it. */
   readonly exitWithChild: boolean;
+}
+
+/**
+ * MCP_SERVER_TRANSPORT=stdio: the proxy serves the MCP endpoint itself and
+ * runs one MCP server process per MCP session, speaking stdio to it.
+ */
+export interface McpStdioServerConfig {
+  readonly transport: 'stdio';
+  /** MCP_SERVER_PATH: the public mount path (e.g. `/mcp`). */
+  readonly path: string;
+  /** The protected resource identifier: baseUrl + path (RFC 8707, RFC 9728 `resource`). */
+  readonly resource: string;
+  readonly stdio: McpStdioBridgeConfig;
+}
+
+export interface McpStdioBridgeConfig {
+  /** MCP_SERVER_RUN_COMMAND, run without a shell once per session. */
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string | undefined;
+  /** MCP_SERVER_RUN_ENV_JSON, laid over a minimal environment (never the proxy's own). */
+  readonly env: Readonly<Record<string, string>>;
+  /** MCP_SERVER_STDIO_TOKEN_ENV: the child's variable that holds the user's IdP access token. */
+  readonly tokenEnv: string;
+  /** MCP_SERVER_STDIO_USER_ENV: the child's variable that holds the user's account id. */
+  readonly userIdEnv: string;
+  /** MCP_SERVER_STDIO_IDLE_TIMEOUT_MS: a session without requests for this long ends. */
+  readonly idleTimeoutMs: number;
+  /** MCP_SERVER_STDIO_MAX_SESSIONS: concurrent sessions (children); more get 503. */
+  readonly maxSessions: number;
 }
 
 export type StoreConfig =
@@ -81,6 +114,8 @@ export interface AuthorizationServerConfig {
   readonly refreshTokenTtlSeconds: number;
   /** Seconds a rotated refresh token is still accepted, for clients that refresh twice. */
   readonly refreshTokenReuseGraceSeconds: number;
+  /** MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES (default: LOCAL_INSECURE): fetch client ID metadata documents from private addresses. */
+  readonly cimdAllowPrivateAddresses: boolean;
 }
 
 export interface IdentityConfig {

@@ -1,4 +1,4 @@
-import type { Config, McpServerRunConfig, StoreConfig } from './config.ts';
+import type { Config, McpServerRunConfig, McpStdioBridgeConfig, StoreConfig } from './config.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 
 /** What a secret reads as in a description: whether it is set, never its value. */
@@ -31,6 +31,33 @@ function describeRun(run: McpServerRunConfig | undefined): Description {
   };
 }
 
+function describeStdio(stdio: McpStdioBridgeConfig): Description {
+  return {
+    command: stdio.command,
+    args: stdio.args,
+    cwd: stdio.cwd ?? null,
+    env: Object.fromEntries(Object.keys(stdio.env).map((name) => [name, SET])),
+    tokenEnv: stdio.tokenEnv,
+    userIdEnv: stdio.userIdEnv,
+    idleTimeoutMs: stdio.idleTimeoutMs,
+    maxSessions: stdio.maxSessions,
+  };
+}
+
+function describeMcpServer(mcpServer: Config['mcpServer']): Description {
+  const { transport, path, resource } = mcpServer;
+  if (mcpServer.transport === 'stdio') {
+    return { transport, path, resource, stdio: describeStdio(mcpServer.stdio) };
+  }
+  return {
+    transport,
+    url: withoutCredentials(mcpServer.url),
+    path,
+    resource,
+    run: describeRun(mcpServer.run),
+  };
+}
+
 function describeStore(store: StoreConfig): Description {
   if (store.kind === 'sqlite') return { kind: 'sqlite', path: store.path };
   return {
@@ -59,12 +86,7 @@ export function describeConfig(config: Config): ConfigDescription {
     localInsecure: config.localInsecure,
     nodeEnv: config.nodeEnv ?? null,
     verifyRelease: config.verifyRelease,
-    mcpServer: {
-      url: withoutCredentials(mcpServer.url),
-      path: mcpServer.path,
-      resource: mcpServer.resource,
-      run: describeRun(mcpServer.run),
-    },
+    mcpServer: describeMcpServer(mcpServer),
     store: describeStore(config.store),
     keys: {
       // Key ids are public (published at /jwks); the key material is not.

@@ -33,7 +33,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const mcpServer = readMcpServer(reader, server.baseUrl);
   const store = readStore(reader);
   const keys = readKeys(reader, store);
-  const authorizationServer = readAuthorizationServer(reader);
+  const authorizationServer = readAuthorizationServer(reader, server.localInsecure);
   const identity = readIdentity(reader, server.baseUrl);
   const pages = readPages(reader);
   const proxy = readProxy(reader);

@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { answerPreflight, applyCors } from './cors.ts';
 import { answerError } from './error-boundary.ts';
+import { createMcpRequestOriginCheck } from './mcp-request-origin.ts';
 import { clientAddressOf, requestIdOf, requestProtocolOf } from './request-context.ts';
 import { redirect, sendJson, sendOAuthError } from './respond.ts';
 import type { Route } from './router.ts';
@@ -25,6 +26,8 @@ export interface RequestHandlerOptions {
   baseUrl: string;
   localInsecure: boolean;
   mcpPath: string;
+  /** MCP_AUTH_PROXY_ALLOWED_ORIGINS: browser origins allowed on the MCP endpoint besides BASE_URL's. */
+  allowedOrigins?: readonly string[] | undefined;
   protectedResourceMetadata: ProtectedResourceMetadata;
   protectedResourceMetadataPath: string;
   authorizationServer: MountedHandler;
@@ -49,6 +52,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   const router = new Router();
   for (const route of options.routes) router.add(route);
   const metadataBody = JSON.stringify(options.protectedResourceMetadata);
+  const refuseMcpOrigin = createMcpRequestOriginCheck({
+    baseUrl: options.baseUrl,
+    allowedOrigins: options.allowedOrigins ?? [],
+    localInsecure: options.localInsecure,
+  });
 
   const SLASH = 47;
   const isMcpPath = (pathname: string) =>
@@ -61,6 +69,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const method = req.method ?? 'GET';
 
     if (isMcpPath(pathname)) {
+      const refusal = refuseMcpOrigin(req.headers);
+      if (refusal !== undefined) return sendOAuthError(res, refusal);
       if (method === 'OPTIONS') return answerPreflight(req, res, 'GET, POST, DELETE, OPTIONS');
       applyCors(res);
       await options.mcpProxy.handle(req, res);

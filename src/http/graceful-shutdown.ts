@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import type { Logger } from '../shared/logger.ts';
+import { settlesWithin } from '../shared/settles-within.ts';
 
 export interface GracefulShutdownOptions {
   readonly server: Server;
@@ -118,16 +119,4 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): Grace
 /** `Connection: close` (RFC 9112 §9.6) so that a keep-alive client does not reuse a connection we are about to drop. */
 function askToClose(response: ServerResponse): void {
   if (!response.headersSent) response.setHeader('connection', 'close');
-}
-
-async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

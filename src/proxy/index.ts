@@ -1,3 +1,11 @@
 export { createMcpProxy } from './create-mcp-proxy.ts';
 export type { McpProxy, McpProxyOptions } from './create-mcp-proxy.ts';
 export type { IsUpstreamAvailable, UpstreamTokenSource, VerifiedAccess, VerifyAccessToken } from './ports.ts';
+// The MCP endpoint's shared front door, also used by the stdio bridge (src/stdio-bridge/).
+export { readBearerCredential } from './bearer-credential.ts';
+export type { BearerCredential } from './bearer-credential.ts';
+export { createProxyReplies } from './proxy-replies.ts';
+export type { ChallengeReason, ProxyReplies, ProxyRepliesOptions } from './proxy-replies.ts';
+export { readRequestBody } from './read-request-body.ts';
+export type { RequestBody } from './read-request-body.ts';
+export { requestIdFor } from './request-id.ts';

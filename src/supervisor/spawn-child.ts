@@ -100,7 +100,7 @@ async function spawned(child: ChildProcess): Promise<number> {
   });
 }
 
-function signalProcessGroup(pid: number, signal: NodeJS.Signals, logger: Logger): void {
+export function signalProcessGroup(pid: number, signal: NodeJS.Signals, logger: Logger): void {
   // Windows has no process groups: there the child alone gets the signal.
   const target = process.platform === 'win32' ? pid : -pid;
   try {

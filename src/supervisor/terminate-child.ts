@@ -1,5 +1,6 @@
 import type { ProcessExit } from './exit-code.ts';
 import type { SupervisedChild } from './spawn-child.ts';
+import { settlesWithin } from '../shared/settles-within.ts';
 
 /** How long output may stay open after SIGKILL before we stop reading it. */
 const OUTPUT_DRAIN_MS = 1_000;
@@ -24,16 +25,4 @@ export async function terminateChild(child: SupervisedChild, graceMs: number): P
   // A process that left the group (setsid) can keep the pipes open; stop waiting for it.
   if (!(await settlesWithin(child.outputClosed, OUTPUT_DRAIN_MS))) child.dropOutput();
   return await child.exited;
-}
-
-async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -38,7 +38,11 @@ export type {
 export type { IdentityProviderMetadata } from './server-metadata.ts';
 export type { PKCEStateDetails, PKCEStorageHook, StoredPKCEState } from './storage-hook.ts';
 export { createMemoryStorageHook, type MemoryStorageHookOptions } from './memory-storage-hook.ts';
-export { createKeyValueStorageHook, type KeyValueStorageHookOptions } from './key-value-storage-hook.ts';
+export {
+  createKeyValueStorageHook,
+  type KeyValueStorageHookOptions,
+  type KeyValueStorageHookStore,
+} from './key-value-storage-hook.ts';
 export type { KeyValueStore } from '../store/key-value-store.ts';
 export type { Clock } from '../shared/clock.ts';
 export { DEFAULT_IDENTITY_SCOPES, parseScope } from './scope.ts';

@@ -20,6 +20,13 @@ export interface KeyValueStorageHookOptions {
   readonly encryptionKey?: Buffer | undefined;
 }
 
+/**
+ * The part of the {@link KeyValueStore} port this hook uses, so that a library
+ * user can plug in any store with a TTL write and an atomic read-and-delete
+ * (Redis `SET ... PX` and `GETDEL`) without implementing the whole port.
+ */
+export type KeyValueStorageHookStore = Pick<KeyValueStore, 'set' | 'take'>;
+
 const DEFAULT_KEY_PREFIX = 'upstream-idp:pkce:';
 
 /**
@@ -34,7 +41,7 @@ const DEFAULT_KEY_PREFIX = 'upstream-idp:pkce:';
  *   the same login, exactly one gets the verifier.
  */
 export function createKeyValueStorageHook(
-  store: KeyValueStore,
+  store: KeyValueStorageHookStore,
   options: KeyValueStorageHookOptions = {},
 ): PKCEStorageHook {
   const clock = options.clock ?? systemClock;

@@ -22,7 +22,13 @@ const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'mcp-auth-proxy');
 const LOCK_PATH = join(CACHE_DIR, 'build.lock');
 const STAMP_PATH = join(CACHE_DIR, 'build.stamp');
 /** What the build reads: a change to any of these makes `dist/` stale. */
-const BUILD_INPUTS = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/copy-assets.mjs'];
+const BUILD_INPUTS = [
+  'src',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'scripts/copy-assets.mjs',
+];
 /** What the tests need from the build. */
 const BUILD_OUTPUTS = ['dist/upstream-idp/index.js', 'dist/upstream-idp/index.d.ts'];
 /** A clean build takes about 7 s; a lock older than this belongs to a process that died mid-build. */

@@ -12,6 +12,7 @@ import { startMcpFixtureServer, type McpFixtureServer } from './mcp-fixture-serv
 import { freePort } from './free-port.ts';
 import { uniqueRedisPrefix } from './redis.ts';
 import type { Supervisor } from '../../src/supervisor/index.ts';
+import type { Clock } from '../../src/shared/clock.ts';
 
 export type TestStore = { kind: 'sqlite'; dir?: string } | { kind: 'redis'; url: string; prefix?: string };
 
@@ -24,6 +25,8 @@ export interface TestProxyOptions {
   env?: Record<string, string>;
   /** Reuse a port (restart tests). */
   port?: number;
+  /** The proxy's clock (store TTLs, token stamps), so tests can move time instead of sleeping. */
+  clock?: Clock;
 }
 
 /**
@@ -161,7 +164,11 @@ export async function startTestProxy(
   const logger = createLogger({ level: 'debug', appName: 'test', environment: 'test', destination });
   let app: App;
   try {
-    app = await startApp(result.config, { logger, processEnv: {} });
+    app = await startApp(result.config, {
+      logger,
+      processEnv: {},
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
   } catch (error) {
     await releaseOwned();
     throw error;
@@ -188,7 +195,9 @@ export async function startTestProxy(
     },
   };
   if (mcp !== undefined) return { ...common, mcp };
-  if (app.supervisor === undefined) throw new Error('the supervised MCP server did not start');
+  if (app.supervisor === undefined || result.config.mcpServer.transport !== 'http') {
+    throw new Error('the supervised MCP server did not start');
+  }
   return {
     ...common,
     mcp: undefined,

@@ -31,3 +31,15 @@ export function urlPath(requiredSegment?: string): ValueParser<string> {
     return valid(raw);
   };
 }
+
+/**
+ * A name a child process can read from its environment: letters, digits and
+ * underscores, not starting with a digit (POSIX.1-2017 XBD §8.1, the portable
+ * form every shell and runtime accepts).
+ */
+export const environmentVariableName: ValueParser<string> = (raw) =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)
+    ? valid(raw)
+    : invalid(
+        `must be an environment variable name (letters, digits and _, not starting with a digit), got ${quoteValue(raw)}`,
+      );

@@ -1,7 +1,7 @@
 import type { AuthorizationServerConfig } from '../config.ts';
 import type { EnvironmentReader } from '../environment-reader.ts';
-import { integerInRange, parseScopeList, positiveInteger } from '../parsers/index.ts';
-import { defaultedVariable, type VariableGroup } from '../variable.ts';
+import { integerInRange, parseBoolean, parseScopeList, positiveInteger } from '../parsers/index.ts';
+import { defaultedVariable, optionalVariable, type VariableGroup } from '../variable.ts';
 
 export const PROVIDER_SCOPE = defaultedVariable({
   name: 'PROVIDER_SCOPE',
@@ -42,6 +42,16 @@ export const MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS = defaultedVariable({
   parse: integerInRange(0, Number.MAX_SAFE_INTEGER),
 });
 
+export const MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES = optionalVariable({
+  name: 'MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES',
+  description:
+    'Fetch client ID metadata documents (https client_id URLs) from loopback and private network addresses too; for local development only.',
+  example: 'false',
+  heroku: 'new',
+  whenUnset: 'the value of LOCAL_INSECURE',
+  parse: parseBoolean,
+});
+
 export const AUTHORIZATION_SERVER_VARIABLES: VariableGroup = {
   title: 'Authorization server',
   variables: [
@@ -49,14 +59,19 @@ export const AUTHORIZATION_SERVER_VARIABLES: VariableGroup = {
     MCP_AUTH_PROXY_ACCESS_TOKEN_TTL_SECONDS,
     MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS,
     MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS,
+    MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES,
   ],
 };
 
-export function readAuthorizationServer(reader: EnvironmentReader): AuthorizationServerConfig {
+export function readAuthorizationServer(
+  reader: EnvironmentReader,
+  localInsecure: boolean,
+): AuthorizationServerConfig {
   return {
     scopes: reader.value(PROVIDER_SCOPE),
     accessTokenTtlSeconds: reader.value(MCP_AUTH_PROXY_ACCESS_TOKEN_TTL_SECONDS),
     refreshTokenTtlSeconds: reader.value(MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS),
     refreshTokenReuseGraceSeconds: reader.value(MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS),
+    cimdAllowPrivateAddresses: reader.maybe(MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES) ?? localInsecure,
   };
 }

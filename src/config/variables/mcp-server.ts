@@ -1,32 +1,66 @@
-import type { McpServerConfig, McpServerRunConfig } from '../config.ts';
+import type { McpServerConfig, McpServerRunConfig, McpStdioServerConfig } from '../config.ts';
 import type { EnvironmentReader } from '../environment-reader.ts';
 import {
+  environmentVariableName,
   existingDirectory,
   httpUrl,
+  integerInRange,
+  oneOf,
   parseBoolean,
   parseText,
   positiveMilliseconds,
   quoteValue,
   stringArrayJson,
   stringRecordJson,
+  urlPath,
 } from '../parsers/index.ts';
-import { defaultedVariable, optionalVariable, requiredVariable, type VariableGroup } from '../variable.ts';
+import {
+  defaultedVariable,
+  optionalVariable,
+  requiredVariable,
+  type AnyVariable,
+  type VariableGroup,
+} from '../variable.ts';
+
+export const MCP_SERVER_TRANSPORT = defaultedVariable({
+  name: 'MCP_SERVER_TRANSPORT',
+  description:
+    'How the proxy talks to the MCP server: http (it listens at MCP_SERVER_URL) or stdio (the proxy serves the MCP endpoint itself and starts MCP_SERVER_RUN_COMMAND once per MCP session, speaking stdio to it).',
+  example: 'stdio',
+  heroku: 'new',
+  defaultRaw: 'http',
+  parse: oneOf(['http', 'stdio']),
+});
 
 export const MCP_SERVER_URL = requiredVariable({
   name: 'MCP_SERVER_URL',
   description:
-    'Where the MCP server listens; its path (e.g. /mcp) is also the public path of the MCP endpoint, and its query is kept when forwarding.',
+    'Where the MCP server listens; its path (e.g. /mcp) is also the public path of the MCP endpoint, and its query is kept when forwarding (not used with MCP_SERVER_TRANSPORT=stdio).',
   example: 'http://127.0.0.1:3001/mcp',
-  heroku: { changed: 'https:// upstreams work too; a URL without a path is refused' },
+  heroku: {
+    changed:
+      'https:// upstreams work too; a URL without a path is refused; not needed with MCP_SERVER_TRANSPORT=stdio',
+  },
   parse: httpUrl,
+});
+
+export const MCP_SERVER_PATH = defaultedVariable({
+  name: 'MCP_SERVER_PATH',
+  description:
+    'With MCP_SERVER_TRANSPORT=stdio, the public path of the MCP endpoint (with http it is the path of MCP_SERVER_URL).',
+  example: '/mcp',
+  heroku: 'new',
+  defaultRaw: '/mcp',
+  parse: urlPath(),
 });
 
 export const MCP_SERVER_RUN_COMMAND = optionalVariable({
   name: 'MCP_SERVER_RUN_COMMAND',
-  description: 'The executable that starts the MCP server as a child process (run without a shell).',
+  description:
+    'The executable that starts the MCP server as a child process (run without a shell); with MCP_SERVER_TRANSPORT=stdio, one process per MCP session.',
   example: 'node',
   heroku: { changed: 'optional; without it the MCP server must already be running' },
-  whenUnset: 'none (the MCP server is started separately)',
+  whenUnset: 'none (the MCP server is started separately); required with MCP_SERVER_TRANSPORT=stdio',
   parse: parseText,
 });
 
@@ -51,7 +85,7 @@ export const MCP_SERVER_RUN_DIR = optionalVariable({
 export const MCP_SERVER_RUN_ENV_JSON = defaultedVariable({
   name: 'MCP_SERVER_RUN_ENV_JSON',
   description:
-    "Environment variables for the MCP server, as a JSON object of strings merged over the proxy's own environment.",
+    "Environment variables for the MCP server, as a JSON object of strings merged over the proxy's own environment (with MCP_SERVER_TRANSPORT=stdio, over only PATH, HOME, USER, LOGNAME, SHELL, TERM, LANG, TZ and TMPDIR).",
   example: '{"PORT":"3001"}',
   // The child's environment routinely carries its own API keys.
   secret: true,
@@ -78,6 +112,46 @@ export const MCP_SERVER_EXIT_WITH_CHILD = defaultedVariable({
   parse: parseBoolean,
 });
 
+export const MCP_SERVER_STDIO_TOKEN_ENV = defaultedVariable({
+  name: 'MCP_SERVER_STDIO_TOKEN_ENV',
+  description:
+    "With MCP_SERVER_TRANSPORT=stdio, the environment variable that gives each MCP server process its user's identity provider access token.",
+  example: 'GITHUB_TOKEN',
+  heroku: 'new',
+  defaultRaw: 'MCP_AUTH_TOKEN',
+  parse: environmentVariableName,
+});
+
+export const MCP_SERVER_STDIO_USER_ENV = defaultedVariable({
+  name: 'MCP_SERVER_STDIO_USER_ENV',
+  description:
+    "With MCP_SERVER_TRANSPORT=stdio, the environment variable that gives each MCP server process its user's account id.",
+  example: 'MCP_AUTH_USER_ID',
+  heroku: 'new',
+  defaultRaw: 'MCP_AUTH_USER_ID',
+  parse: environmentVariableName,
+});
+
+export const MCP_SERVER_STDIO_IDLE_TIMEOUT_MS = defaultedVariable({
+  name: 'MCP_SERVER_STDIO_IDLE_TIMEOUT_MS',
+  description:
+    'With MCP_SERVER_TRANSPORT=stdio, how long an MCP session may go without an open request before it ends and its process is stopped.',
+  example: '600000',
+  heroku: 'new',
+  defaultRaw: '900000',
+  parse: positiveMilliseconds,
+});
+
+export const MCP_SERVER_STDIO_MAX_SESSIONS = defaultedVariable({
+  name: 'MCP_SERVER_STDIO_MAX_SESSIONS',
+  description:
+    'With MCP_SERVER_TRANSPORT=stdio, how many MCP sessions (each one process) may run at once; a new session past it gets 503 with Retry-After.',
+  example: '20',
+  heroku: 'new',
+  defaultRaw: '50',
+  parse: integerInRange(1, 10_000),
+});
+
 const RUN_DETAILS = [
   MCP_SERVER_RUN_ARGS_JSON,
   MCP_SERVER_RUN_DIR,
@@ -86,9 +160,21 @@ const RUN_DETAILS = [
   MCP_SERVER_EXIT_WITH_CHILD,
 ];
 
+/** Variables that only mean something with MCP_SERVER_TRANSPORT=stdio. */
+const STDIO_ONLY = [
+  MCP_SERVER_PATH,
+  MCP_SERVER_STDIO_TOKEN_ENV,
+  MCP_SERVER_STDIO_USER_ENV,
+  MCP_SERVER_STDIO_IDLE_TIMEOUT_MS,
+  MCP_SERVER_STDIO_MAX_SESSIONS,
+];
+
+/** Variables of the supervised HTTP server that the stdio bridge has no use for. */
+const HTTP_ONLY = [MCP_SERVER_URL, MCP_SERVER_START_TIMEOUT_MS, MCP_SERVER_EXIT_WITH_CHILD];
+
 export const MCP_SERVER_VARIABLES: VariableGroup = {
   title: 'MCP server',
-  variables: [MCP_SERVER_URL, MCP_SERVER_RUN_COMMAND, ...RUN_DETAILS],
+  variables: [MCP_SERVER_TRANSPORT, MCP_SERVER_URL, MCP_SERVER_RUN_COMMAND, ...RUN_DETAILS, ...STDIO_ONLY],
 };
 
 /**
@@ -108,26 +194,32 @@ const RESERVED_SEGMENTS = [
   'token',
 ];
 
-function mountProblem(path: string): string | undefined {
+function mountProblem(path: string, name: string): string | undefined {
   if (path === '/') {
-    return 'MCP_SERVER_URL must have a path such as /mcp: it is the public path of the MCP endpoint, and / would swallow every other route';
+    return `${name} must have a path such as /mcp: it is the public path of the MCP endpoint, and / would swallow every other route`;
   }
-  const first = path.split('/')[1] ?? '';
+  const segments = path.split('/');
+  const first = segments[1] ?? '';
   if (RESERVED_SEGMENTS.includes(first)) {
-    return `MCP_SERVER_URL has the path ${quoteValue(path)}, which collides with the proxy's own /${first} routes; use a path such as /mcp`;
+    return `${name} has the path ${quoteValue(path)}, which collides with the proxy's own /${first} routes; use a path such as /mcp`;
+  }
+  if (segments.some((segment) => segment === '.' || segment === '..')) {
+    return `${name} has the path ${quoteValue(path)}, which has a dot segment; use a path such as /mcp`;
   }
   return undefined;
+}
+
+function warnIgnored(reader: EnvironmentReader, variables: readonly AnyVariable[], reason: string): void {
+  const ignored = variables.filter((variable) => reader.isSet(variable)).map((variable) => variable.name);
+  if (ignored.length > 0) {
+    reader.warn(`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored ${reason}`);
+  }
 }
 
 function readRun(reader: EnvironmentReader): McpServerRunConfig | undefined {
   const command = reader.maybe(MCP_SERVER_RUN_COMMAND);
   if (!reader.isSet(MCP_SERVER_RUN_COMMAND)) {
-    const ignored = RUN_DETAILS.filter((variable) => reader.isSet(variable)).map((variable) => variable.name);
-    if (ignored.length > 0) {
-      reader.warn(
-        `${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored because MCP_SERVER_RUN_COMMAND is not set`,
-      );
-    }
+    warnIgnored(reader, RUN_DETAILS, 'because MCP_SERVER_RUN_COMMAND is not set');
     return undefined;
   }
   const args = reader.value(MCP_SERVER_RUN_ARGS_JSON);
@@ -138,20 +230,67 @@ function readRun(reader: EnvironmentReader): McpServerRunConfig | undefined {
   return command === undefined ? undefined : { command, args, cwd, env, startTimeoutMs, exitWithChild };
 }
 
-/** Undefined when MCP_SERVER_URL or BASE_URL is missing or invalid (a problem is recorded). */
+/** Undefined when a variable it needs (or BASE_URL) is missing or invalid (a problem is recorded). */
 export function readMcpServer(
   reader: EnvironmentReader,
   baseUrl: string | undefined,
-): McpServerConfig | undefined {
+): McpServerConfig | McpStdioServerConfig | undefined {
+  if (reader.value(MCP_SERVER_TRANSPORT) === 'stdio') return readStdioServer(reader, baseUrl);
+  warnIgnored(reader, STDIO_ONLY, 'unless MCP_SERVER_TRANSPORT=stdio');
   const url = reader.maybe(MCP_SERVER_URL);
   const run = readRun(reader);
   if (url === undefined) return undefined;
   const path = url.pathname;
-  const problem = mountProblem(path);
+  const problem = mountProblem(path, MCP_SERVER_URL.name);
   if (problem !== undefined) {
     reader.problem(MCP_SERVER_URL, problem);
     return undefined;
   }
   if (baseUrl === undefined) return undefined;
-  return { url, path, resource: baseUrl + path, run };
+  return { transport: 'http', url, path, resource: baseUrl + path, run };
+}
+
+function readStdioServer(
+  reader: EnvironmentReader,
+  baseUrl: string | undefined,
+): McpStdioServerConfig | undefined {
+  warnIgnored(reader, HTTP_ONLY, 'with MCP_SERVER_TRANSPORT=stdio');
+  const path = reader.value(MCP_SERVER_PATH);
+  const problem = mountProblem(path, MCP_SERVER_PATH.name);
+  if (problem !== undefined) reader.problem(MCP_SERVER_PATH, problem);
+  const command = reader.maybe(MCP_SERVER_RUN_COMMAND);
+  if (!reader.isSet(MCP_SERVER_RUN_COMMAND)) {
+    reader.problem(
+      MCP_SERVER_RUN_COMMAND,
+      `MCP_SERVER_RUN_COMMAND is required with MCP_SERVER_TRANSPORT=stdio: it starts the MCP server the proxy runs for each MCP session. For example: MCP_SERVER_RUN_COMMAND=${MCP_SERVER_RUN_COMMAND.example}`,
+    );
+  }
+  const args = reader.value(MCP_SERVER_RUN_ARGS_JSON);
+  const cwd = reader.maybe(MCP_SERVER_RUN_DIR) ?? reader.context.cwd;
+  const env = reader.value(MCP_SERVER_RUN_ENV_JSON);
+  const tokenEnv = reader.value(MCP_SERVER_STDIO_TOKEN_ENV);
+  const userIdEnv = reader.value(MCP_SERVER_STDIO_USER_ENV);
+  if (tokenEnv === userIdEnv) {
+    reader.problem(
+      MCP_SERVER_STDIO_USER_ENV,
+      `MCP_SERVER_STDIO_USER_ENV and MCP_SERVER_STDIO_TOKEN_ENV both name ${quoteValue(tokenEnv)}; the token and the account id need a variable each`,
+    );
+  }
+  const overwritten = [tokenEnv, userIdEnv].filter((name) => Object.hasOwn(env, name));
+  if (overwritten.length > 0) {
+    reader.warn(
+      `MCP_SERVER_RUN_ENV_JSON sets ${overwritten.join(', ')}, which the proxy overwrites with each session's user`,
+    );
+  }
+  const idleTimeoutMs = reader.value(MCP_SERVER_STDIO_IDLE_TIMEOUT_MS);
+  const maxSessions = reader.value(MCP_SERVER_STDIO_MAX_SESSIONS);
+  if (command === undefined || problem !== undefined || tokenEnv === userIdEnv || baseUrl === undefined) {
+    return undefined;
+  }
+  return {
+    transport: 'stdio',
+    path,
+    resource: baseUrl + path,
+    stdio: { command, args, cwd, env, tokenEnv, userIdEnv, idleTimeoutMs, maxSessions },
+  };
 }

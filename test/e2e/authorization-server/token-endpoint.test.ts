@@ -23,7 +23,9 @@ describe('the token endpoint', () => {
   let proxy: TestProxy;
   let tokenUrl: string;
   before(async () => {
-    proxy = await startTestProxy();
+    // No reuse grace here: a replayed refresh token revokes at once. The grace window has its own
+    // tests (test/e2e/spec/refresh-token-grace.test.ts).
+    proxy = await startTestProxy({ env: { MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS: '0' } });
     tokenUrl = `${proxy.baseUrl}/token`;
   });
   after(async () => {

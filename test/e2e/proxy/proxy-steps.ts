@@ -94,7 +94,7 @@ export async function assertTemporarilyUnavailable(response: Response): Promise<
  */
 export async function eventually<T>(
   what: string,
-  probe: () => Promise<T | undefined>,
+  probe: () => T | undefined | Promise<T | undefined>,
   { timeoutMs = 20_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
   const giveUpAt = Date.now() + timeoutMs;

@@ -23,7 +23,10 @@ describe('the proxy in front of a supervised stateful MCP server', () => {
     assert.equal(proxy.supervisor.isRunning(), true);
     const pid = proxy.supervisor.pid();
     assert.ok(pid !== undefined && pid !== process.pid);
-    assert.equal(new URL(proxy.mcpServerUrl).port, JSON.parse(proxy.env['MCP_SERVER_RUN_ENV_JSON'] ?? '{}').PORT);
+    assert.equal(
+      new URL(proxy.mcpServerUrl).port,
+      JSON.parse(proxy.env['MCP_SERVER_RUN_ENV_JSON'] ?? '{}').PORT,
+    );
   });
 
   it('lists the tools and calls echo', async () => {
@@ -158,7 +161,10 @@ describe('the proxy in front of a supervised stateless MCP server', () => {
     assert.equal(transport.sessionId, undefined);
     const { tools } = await client.listTools();
     assert.ok(tools.some((tool) => tool.name === 'echo'));
-    assert.equal(textOf(await client.callTool({ name: 'echo', arguments: { text: 'stateless' } })), 'stateless');
+    assert.equal(
+      textOf(await client.callTool({ name: 'echo', arguments: { text: 'stateless' } })),
+      'stateless',
+    );
     const received = textOf(await client.callTool({ name: 'whoami', arguments: {} }));
     assert.equal(proxy.idp.userForAccessToken(received), 'bob');
     await client.close();

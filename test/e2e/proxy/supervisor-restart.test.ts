@@ -35,7 +35,7 @@ describe('the supervised MCP server crashes while the app runs', () => {
     assert.ok(crashedPid !== undefined);
 
     process.kill(crashedPid, 'SIGKILL');
-    await eventually('the supervisor to notice the crash', async () =>
+    await eventually('the supervisor to notice the crash', () =>
       proxy.supervisor.isRunning() ? undefined : true,
     );
 
@@ -63,7 +63,10 @@ describe('the supervised MCP server crashes while the app runs', () => {
     // The old MCP session died with the old server; the same login opens a new one.
     await before.client.close();
     const afterRestart = await connectMcp(proxy.mcpUrl, alice.oauth);
-    assert.equal(textOf(await afterRestart.client.callTool({ name: 'echo', arguments: { text: 'back' } })), 'back');
+    assert.equal(
+      textOf(await afterRestart.client.callTool({ name: 'echo', arguments: { text: 'back' } })),
+      'back',
+    );
     await afterRestart.client.close();
 
     const events = proxy.logs.map((line) => line['event']);
@@ -75,11 +78,13 @@ describe('the supervised MCP server crashes while the app runs', () => {
     const crashedPid = proxy.supervisor.pid();
     assert.ok(crashedPid !== undefined);
     process.kill(crashedPid, 'SIGKILL');
-    await eventually('the supervisor to notice the crash', async () =>
+    await eventually('the supervisor to notice the crash', () =>
       proxy.supervisor.isRunning() ? undefined : true,
     );
     await assertTemporarilyUnavailable(await initializeRaw(proxy.mcpUrl, alice.tokens.access_token));
-    await eventually('the MCP server to answer again', async () => (proxy.supervisor.isRunning() ? true : undefined));
+    await eventually('the MCP server to answer again', () =>
+      proxy.supervisor.isRunning() ? true : undefined,
+    );
     const { client } = await connectMcp(proxy.mcpUrl, alice.oauth);
     assert.equal(textOf(await client.callTool({ name: 'echo', arguments: { text: 'again' } })), 'again');
     await client.close();

@@ -27,10 +27,10 @@ async function startExample(env: Record<string, string>): Promise<Example> {
   // A clean environment: nothing from the developer's shell (NODE_ENV, IDENTITY_*) leaks in.
   const child = spawn(process.execPath, [EXAMPLE_PATH], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const closed = once(child, 'close'); // after exit and the end of its output
   const listening = (async () => {
-    for await (const line of createInterface({ input: child.stdout! })) {
+    for await (const line of createInterface({ input: child.stdout })) {
       if (line.startsWith('Listening')) return true;
     }
     return false; // stdout closed: the example exited
@@ -38,7 +38,7 @@ async function startExample(env: Record<string, string>): Promise<Example> {
   if (!(await Promise.race([listening, closed.then(() => false)]))) {
     throw new Error(`the example exited before listening:\n${stderr}`);
   }
-  child.stdout!.resume(); // keep draining, so the example never blocks on a full pipe
+  child.stdout.resume(); // keep draining, so the example never blocks on a full pipe
   return { child, origin: new URL(env['IDENTITY_REDIRECT_URI']!).origin };
 }
 

@@ -21,6 +21,7 @@ const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const CONSUMER_SOURCE = `
 import {
   createIdentityClient,
+  createKeyValueStorageHook,
   createMemoryStorageHook,
   fromEnvironment,
   IdentityProviderError,
@@ -61,6 +62,23 @@ export const ownHook: PKCEStorageHook = {
     for (const [key, entry] of pending) if (entry.expiresAt < beforeTimestamp) pending.delete(key);
   },
 };
+
+/** The shared-store hook on a store of the user's own: a TTL write and an atomic read-and-delete. */
+const values = new Map<string, string>();
+export const sharedHook: PKCEStorageHook = createKeyValueStorageHook(
+  {
+    async set(key, value, options) {
+      values.set(key, value);
+      setTimeout(() => values.delete(key), options?.ttlMs ?? 600_000).unref();
+    },
+    async take(key) {
+      const value = values.get(key);
+      values.delete(key);
+      return value;
+    },
+  },
+  { keyPrefix: 'login:', encryptionKey: Buffer.alloc(32) },
+);
 
 export async function signIn(client: IdentityClient, callbackUrl: URL, state: string): Promise<string> {
   const authorizationUrl: string = await client.generateAuthUrl(state);
@@ -120,6 +138,10 @@ describe('the published mcp-auth-proxy/identity declarations', () => {
   });
 
   it('reference only declaration files that ship in dist', () => {
+    const { files } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      files: string[];
+    };
+    assert.ok(files.includes('dist'), 'package.json files ships dist');
     const seen = new Set<string>();
     const queue = [ENTRY_DECLARATION];
     for (let file = queue.pop(); file !== undefined; file = queue.pop()) {

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { JWK } from 'jose';
-import { loadConfig, type Config, type ConfigProblem } from '../../../src/config/index.ts';
+import {
+  loadConfig,
+  type Config,
+  type ConfigProblem,
+  type McpServerConfig,
+} from '../../../src/config/index.ts';
 
 /** The smallest environment that loads: the four variables without a default. */
 export const MINIMAL_ENV: Readonly<Record<string, string>> = {
@@ -30,6 +35,12 @@ export function loadOk(
   if (!result.ok)
     assert.fail(`expected a valid configuration, got:\n${result.problems.map((p) => p.message).join('\n')}`);
   return result;
+}
+
+/** The MCP server section of an MCP_SERVER_TRANSPORT=http configuration (the default). */
+export function httpMcpServer(config: Config): McpServerConfig {
+  assert.equal(config.mcpServer.transport, 'http');
+  return config.mcpServer as McpServerConfig;
 }
 
 export function loadProblems(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VARIABLES } from '../../../src/config/index.ts';
-import { loadOk, MINIMAL_ENV } from './config-fixtures.ts';
+import { httpMcpServer, loadOk, MINIMAL_ENV } from './config-fixtures.ts';
 
 describe('loadConfig defaults', () => {
   it('builds a complete configuration from the four variables without a default', () => {
@@ -12,10 +12,10 @@ describe('loadConfig defaults', () => {
     assert.equal(config.localInsecure, false);
     assert.equal(config.nodeEnv, undefined);
     assert.equal(config.verifyRelease, false);
-    assert.equal(config.mcpServer.url.href, 'http://127.0.0.1:3001/mcp');
+    assert.equal(httpMcpServer(config).url.href, 'http://127.0.0.1:3001/mcp');
     assert.equal(config.mcpServer.path, '/mcp');
     assert.equal(config.mcpServer.resource, 'https://mcp.example.com/mcp');
-    assert.equal(config.mcpServer.run, undefined);
+    assert.equal(httpMcpServer(config).run, undefined);
     assert.deepEqual(config.store, { kind: 'sqlite', path: '/srv/app/.mcp-auth-proxy/store.sqlite' });
     assert.deepEqual(config.keys, {
       signingKeys: undefined,
@@ -26,6 +26,7 @@ describe('loadConfig defaults', () => {
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 1_209_600,
       refreshTokenReuseGraceSeconds: 60,
+      cimdAllowPrivateAddresses: false,
     });
     assert.equal(config.identity.serverUrl?.href, 'https://id.example.com/');
     assert.equal(config.identity.metadataFile, undefined);
@@ -120,9 +121,9 @@ describe('loadConfig defaults', () => {
     assert.deepEqual(config.identity.scopes, ['global']);
     assert.equal(config.rateLimit.authMaxRequests, 1);
     assert.equal(config.port, 41234);
-    assert.deepEqual(config.mcpServer.run?.args, ['dist/index.js']);
-    assert.deepEqual(config.mcpServer.run?.env, { PORT: '3000', HEROKU_API_KEY: 'k' });
-    assert.equal(config.mcpServer.run?.cwd, '/');
+    assert.deepEqual(httpMcpServer(config).run?.args, ['dist/index.js']);
+    assert.deepEqual(httpMcpServer(config).run?.env, { PORT: '3000', HEROKU_API_KEY: 'k' });
+    assert.equal(httpMcpServer(config).run?.cwd, '/');
     assert.deepEqual(config.store, {
       kind: 'redis',
       url: 'rediss://:pw@ec2-1-2-3-4.compute-1.amazonaws.com:12345',
@@ -134,7 +135,7 @@ describe('loadConfig defaults', () => {
 
   it('runs the MCP server with the documented defaults when only the command is set', () => {
     const { config } = loadOk({ ...MINIMAL_ENV, MCP_SERVER_RUN_COMMAND: 'npx' }, '/srv/app');
-    assert.deepEqual(config.mcpServer.run, {
+    assert.deepEqual(httpMcpServer(config).run, {
       command: 'npx',
       args: [],
       cwd: '/srv/app',

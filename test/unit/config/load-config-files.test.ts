@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadOk, loadProblems, MINIMAL_ENV, problemFor, temporaryDirectory } from './config-fixtures.ts';
+import {
+  httpMcpServer,
+  loadOk,
+  loadProblems,
+  MINIMAL_ENV,
+  problemFor,
+  temporaryDirectory,
+} from './config-fixtures.ts';
 
 const METADATA = {
   issuer: 'https://id.example.com',
@@ -118,7 +125,7 @@ describe('loadConfig MCP server directory', () => {
     mkdirSync(join(cwd, 'server'));
     const env = { ...MINIMAL_ENV, MCP_SERVER_RUN_COMMAND: 'node' };
     assert.equal(
-      loadOk({ ...env, MCP_SERVER_RUN_DIR: 'server' }, cwd).config.mcpServer.run?.cwd,
+      httpMcpServer(loadOk({ ...env, MCP_SERVER_RUN_DIR: 'server' }, cwd).config).run?.cwd,
       join(cwd, 'server'),
     );
     const problem = problemFor(

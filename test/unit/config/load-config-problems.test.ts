@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadOk, loadProblems, MINIMAL_ENV, problemFor } from './config-fixtures.ts';
+import { httpMcpServer, loadOk, loadProblems, MINIMAL_ENV, problemFor } from './config-fixtures.ts';
 
 describe('loadConfig problems', () => {
   it('reports every mistake at once, each naming its variable', () => {
@@ -132,7 +132,7 @@ describe('loadConfig problems', () => {
       MCP_SERVER_URL: 'https://mcp-upstream.internal/v1/mcp?tenant=a',
     });
     assert.equal(config.mcpServer.path, '/v1/mcp');
-    assert.equal(config.mcpServer.url.search, '?tenant=a');
+    assert.equal(httpMcpServer(config).url.search, '?tenant=a');
     assert.equal(config.mcpServer.resource, 'https://mcp.example.com/v1/mcp');
   });
 
@@ -163,8 +163,8 @@ describe('loadConfig problems', () => {
       MCP_SERVER_RUN_ARGS_JSON: '["a", "b c"]',
       MCP_SERVER_RUN_ENV_JSON: '{"PORT":"3001"}',
     });
-    assert.deepEqual(config.mcpServer.run?.args, ['a', 'b c']);
-    assert.deepEqual(config.mcpServer.run?.env, { PORT: '3001' });
+    assert.deepEqual(httpMcpServer(config).run?.args, ['a', 'b c']);
+    assert.deepEqual(httpMcpServer(config).run?.env, { PORT: '3001' });
 
     const problems = loadProblems({
       ...base,
@@ -195,7 +195,7 @@ describe('loadConfig problems', () => {
       MCP_SERVER_RUN_ARGS_JSON: 'not json',
       MCP_SERVER_RUN_DIR: '/nowhere',
     });
-    assert.equal(config.mcpServer.run, undefined);
+    assert.equal(httpMcpServer(config).run, undefined);
     assert.deepEqual(warnings, [
       'MCP_SERVER_RUN_ARGS_JSON, MCP_SERVER_RUN_DIR are ignored because MCP_SERVER_RUN_COMMAND is not set',
     ]);

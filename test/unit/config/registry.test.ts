@@ -6,6 +6,9 @@ import { describe, it } from 'node:test';
 import { renderGeneratedFiles, REPOSITORY_ROOT } from '../../../scripts/generate-config-docs.ts';
 import {
   envFileValue,
+  HEROKU_MANAGED_VARIABLES,
+  HEROKU_REDIS_ADDON,
+  HEROKU_VALUES,
   README_END_MARKER,
   README_START_MARKER,
   replaceReadmeBlock,
@@ -75,6 +78,72 @@ describe('generated configuration docs', () => {
       assert.ok(example.includes(`\n# ${variable.name}=${envFileValue(variable.example)}\n`), variable.name);
     }
     assert.deepEqual(parseEnv(example), {}, 'every line of .env.example is commented out');
+  });
+});
+
+describe('Heroku button (app.json, generated) and Procfile', () => {
+  interface AppJson {
+    env: Record<string, { description: string; required: boolean; value?: string; generator?: string }>;
+    addons: Array<{ plan: string; as?: string }>;
+    buildpacks: Array<{ url: string }>;
+    formation: Record<string, { quantity: number }>;
+  }
+  const readAppJson = async (): Promise<AppJson> =>
+    JSON.parse(await readFile(join(REPOSITORY_ROOT, 'app.json'), 'utf8')) as AppJson;
+
+  it('describes every variable except those Heroku sets itself, with its requiredness', async () => {
+    const { env } = await readAppJson();
+    const operatorSet = VARIABLES.filter((variable) => HEROKU_MANAGED_VARIABLES[variable.name] === undefined);
+    assert.deepEqual(Object.keys(env).sort(), operatorSet.map((variable) => variable.name).sort());
+    for (const variable of operatorSet) {
+      const entry = env[variable.name]!;
+      assert.ok(entry.description.startsWith(variable.description), variable.name);
+      assert.equal(entry.required, variable.default.kind === 'required', variable.name);
+    }
+  });
+
+  it('pins no default: the only values set are the deployment choices, and they parse', async (t) => {
+    const { env } = await readAppJson();
+    const context = { cwd: temporaryDirectory(t) };
+    const withValue = Object.entries(env).filter(([, entry]) => entry.value !== undefined);
+    assert.deepEqual(
+      Object.fromEntries(withValue.map(([name, entry]) => [name, entry.value])),
+      HEROKU_VALUES,
+    );
+    for (const [name, entry] of withValue) {
+      const variable = VARIABLES.find((candidate) => candidate.name === name)!;
+      assert.ok(variable.parse(entry.value!, context).ok, name);
+    }
+  });
+
+  it('generates the encryption key in a form the proxy accepts (64 hex digits)', async (t) => {
+    const { env } = await readAppJson();
+    assert.equal(env['MCP_AUTH_PROXY_ENCRYPTION_KEY']?.generator, 'secret');
+    const variable = VARIABLES.find((candidate) => candidate.name === 'MCP_AUTH_PROXY_ENCRYPTION_KEY')!;
+    assert.ok(variable.parse('ab'.repeat(32), { cwd: temporaryDirectory(t) }).ok);
+  });
+
+  it('provisions the Key-Value Store under the name that sets MCP_AUTH_PROXY_REDIS_URL', async () => {
+    const manifest = await readAppJson();
+    assert.deepEqual(manifest.addons, [HEROKU_REDIS_ADDON]);
+    assert.ok(HEROKU_REDIS_ADDON.plan.startsWith('heroku-redis:'));
+    const attachedVariable = `${HEROKU_REDIS_ADDON.as}_URL`;
+    assert.ok(VARIABLES.some((variable) => variable.name === attachedVariable));
+    assert.ok(HEROKU_MANAGED_VARIABLES[attachedVariable] !== undefined);
+    assert.deepEqual(manifest.buildpacks, [{ url: 'heroku/nodejs' }]);
+    assert.equal(manifest.formation['web']?.quantity, 1);
+  });
+
+  it('has a Procfile whose release phase runs the release check', async () => {
+    const procfile = await readFile(join(REPOSITORY_ROOT, 'Procfile'), 'utf8');
+    const processes = Object.fromEntries(
+      procfile
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]),
+    );
+    assert.equal(processes['web'], 'npm start');
+    assert.match(processes['release'] ?? '', /^MCP_AUTH_PROXY_VERIFY_RELEASE=true .*npm start$/);
   });
 });
 

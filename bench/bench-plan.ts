@@ -1,0 +1,75 @@
+/**
+ * How long and how much each mode measures. `full` is what docs/benchmarks.md
+ * reports and stays under five minutes on a 2-core machine; `quick` is for
+ * iterating; `smoke` only proves every step still works (CI).
+ */
+import { PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
+
+export type BenchMode = 'full' | 'quick' | 'smoke';
+
+export type TargetName = 'direct' | 'bare' | 'ours' | 'ours-warn';
+
+export interface BenchPlan {
+  readonly mode: BenchMode;
+  /** Every cell is measured once per round; the targets of a cell run back to back. */
+  readonly rounds: number;
+  readonly cellSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: readonly number[];
+  readonly payloads: readonly PayloadName[];
+  /** Also measures our proxy at LOG_LEVEL=warn on the echo payload: what the default `info` costs. */
+  readonly measureLogCost: boolean;
+  /** Restarts of our proxy on its existing store, timed (the first, fresh start is always timed). */
+  readonly restarts: number;
+  /** Settling time allowed after each cell (see waitUntilQuiet). */
+  readonly settleMaxMs: number;
+  readonly sse: {
+    readonly streams: number;
+    /** How long each target holds the streams open; ours is what the issue asks about. */
+    readonly holdSeconds: Partial<Record<TargetName, number>>;
+  };
+}
+
+export function benchPlan(mode: BenchMode): BenchPlan {
+  switch (mode) {
+    case 'full':
+      return {
+        mode,
+        rounds: 3,
+        cellSeconds: 1.5,
+        warmupSeconds: 2,
+        connections: [1, 32, 256],
+        payloads: PAYLOAD_NAMES,
+        measureLogCost: true,
+        restarts: 2,
+        settleMaxMs: 3_000,
+        sse: { streams: 1000, holdSeconds: { bare: 10, ours: 30 } },
+      };
+    case 'quick':
+      return {
+        mode,
+        rounds: 1,
+        cellSeconds: 2,
+        warmupSeconds: 1,
+        connections: [1, 32, 256],
+        payloads: PAYLOAD_NAMES,
+        measureLogCost: true,
+        restarts: 1,
+        settleMaxMs: 2_000,
+        sse: { streams: 200, holdSeconds: { ours: 5 } },
+      };
+    case 'smoke':
+      return {
+        mode,
+        rounds: 1,
+        cellSeconds: 0.5,
+        warmupSeconds: 0,
+        connections: [1],
+        payloads: PAYLOAD_NAMES,
+        measureLogCost: false,
+        restarts: 0,
+        settleMaxMs: 500,
+        sse: { streams: 3, holdSeconds: { ours: 2 } },
+      };
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The shape of bench/results/latest.json: everything one run measured, the
+ * machine it ran on, and the targets checked against it.
+ */
+import { cpus, loadavg, release, type } from 'node:os';
+import type { BenchPlan } from './bench-plan.ts';
+import type { SseResult } from './sse-streams.ts';
+import type { MeasuredCell, MemorySummary, SummaryRow, TargetCheck } from './summarize-results.ts';
+
+export interface MachineInfo {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly node: string;
+  readonly os: string;
+  readonly loadAverageAtStart: readonly number[];
+}
+
+export interface BenchResults {
+  readonly startedAt: string;
+  readonly durationSeconds: number;
+  readonly machine: MachineInfo;
+  readonly plan: BenchPlan;
+  readonly startup: { readonly firstStartMs: number; readonly restartMs: readonly number[] };
+  readonly memory: MemorySummary & {
+    readonly readyRssBytes: number;
+    readonly bareIdleRssBytes: number;
+    readonly bareAt32ConnectionsRssBytes: number | undefined;
+    readonly bareSseRssBytes: number | undefined;
+  };
+  readonly cells: readonly MeasuredCell[];
+  readonly summary: readonly SummaryRow[];
+  readonly sse: Readonly<Record<string, SseResult>>;
+  readonly checks: readonly TargetCheck[];
+}
+
+export function describeMachine(): MachineInfo {
+  const processors = cpus();
+  return {
+    cpus: processors.length,
+    cpuModel: processors[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    os: `${type()} ${release()}`,
+    loadAverageAtStart: loadavg(),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Our proxy as production runs it: `node dist/main.js` (the build of
+ * `npm run build`), configured only through its environment, with its log
+ * lines going to a file as they would go to a log drain.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FakeIdp } from '../test/support/fake-idp.ts';
+import { freePort } from '../test/support/free-port.ts';
+import { authorizeWithSdk, TestOAuthClient } from '../test/support/sdk-oauth-client.ts';
+import { UserAgent } from '../test/support/user-agent.ts';
+import { startServiceChild, type BenchChild } from './child-process.ts';
+
+const MAIN_PATH = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+/** High enough that the per-grant limit never refuses a benchmark request; the limiter still runs. */
+const UNLIMITED_REQUESTS = 1_000_000_000;
+
+export interface OurProxyOptions {
+  readonly name: string;
+  /** The store and working folder (no .env there). */
+  readonly dir: string;
+  readonly idp: FakeIdp;
+  /** The MCP server's endpoint, e.g. http://127.0.0.1:N/mcp. */
+  readonly mcpServerUrl: string;
+  readonly logLevel: string;
+  /** Reuse a port (a restart keeps BASE_URL and so the tokens' audience). */
+  readonly port?: number;
+  /** Write a V8 CPU profile into this folder when the process exits. */
+  readonly cpuProfileDir?: string | undefined;
+}
+
+export interface OurProxy {
+  readonly child: BenchChild;
+  readonly port: number;
+  readonly baseUrl: string;
+  /** The proxied MCP endpoint. */
+  readonly mcpUrl: string;
+  /** From spawn() to the first 200 of the protected resource metadata. */
+  readonly readyMs: number;
+}
+
+export async function startOurProxy(options: OurProxyOptions): Promise<OurProxy> {
+  const port = options.port ?? (await freePort());
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const callback = `${baseUrl}/interaction/identity/callback`;
+  if (!options.idp.redirectUris.includes(callback)) options.idp.redirectUris.push(callback);
+  const profile =
+    options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
+  const { child, readyMs } = await startServiceChild(options.name, {
+    args: [...profile, MAIN_PATH],
+    cwd: options.dir,
+    logPath: join(options.dir, 'proxy.log'),
+    readyUrl: `${baseUrl}/.well-known/oauth-protected-resource`,
+    env: {
+      BASE_URL: baseUrl,
+      PORT: String(port),
+      // Plain http on loopback; behind a TLS router production also trusts X-Forwarded-Proto.
+      LOCAL_INSECURE: 'true',
+      MCP_SERVER_URL: options.mcpServerUrl,
+      IDENTITY_SERVER_URL: options.idp.issuer,
+      IDENTITY_CLIENT_ID: options.idp.clientId,
+      IDENTITY_CLIENT_SECRET: options.idp.clientSecret,
+      IDENTITY_SCOPE: 'openid profile email',
+      MCP_AUTH_PROXY_SQLITE_PATH: join(options.dir, 'store.sqlite'),
+      MCP_AUTH_PROXY_MCP_MAX_REQUESTS: String(UNLIMITED_REQUESTS),
+      LOG_LEVEL: options.logLevel,
+    },
+  });
+  return { child, port, baseUrl, mcpUrl: `${baseUrl}/mcp`, readyMs };
+}
+
+/** An access token for the proxy, obtained as an MCP client gets one: the SDK's OAuth flow and a browser login. */
+export async function logIn(proxy: OurProxy, username: string): Promise<string> {
+  const client = new TestOAuthClient();
+  const { tokens } = await authorizeWithSdk(proxy.mcpUrl, client, new UserAgent(), { username });
+  return tokens.access_token;
+}

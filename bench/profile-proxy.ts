@@ -1,0 +1,86 @@
+/**
+ * Profiles our proxy under load: starts it with `node --cpu-prof` in front of
+ * the benchmark's MCP server, logs in, runs one workload, stops it (V8 writes
+ * the profile on exit) and prints where the time went.
+ *
+ * Run: `node bench/profile-proxy.ts [--payload echo] [--connections 32]
+ * [--seconds 10] [--log-level info] [--out DIR]`; the .cpuprofile file is kept
+ * in DIR (default bench/results/profiles/) for a flame graph viewer.
+ */
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureBuild } from '../test/support/ensure-build.ts';
+import { startFakeIdp } from '../test/support/fake-idp.ts';
+import { startReportingChild } from './child-process.ts';
+import { runCell } from './load-cell.ts';
+import { logIn, startOurProxy } from './our-proxy.ts';
+import { mcpHeaders, PAYLOAD_BODIES, PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
+import { renderProfileSummary, summarizeProfile } from './summarize-profile.ts';
+
+const WARMUP_SECONDS = 2;
+
+const { values } = parseArgs({
+  options: {
+    payload: { type: 'string', default: 'echo' },
+    connections: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '10' },
+    'log-level': { type: 'string', default: 'info' },
+    out: { type: 'string', default: fileURLToPath(new URL('./results/profiles/', import.meta.url)) },
+  },
+});
+const payload = values.payload as PayloadName;
+if (!PAYLOAD_NAMES.includes(payload)) throw new Error(`--payload is one of ${PAYLOAD_NAMES.join(', ')}`);
+
+await ensureBuild();
+await mkdir(values.out, { recursive: true });
+const workDir = await mkdtemp(join(tmpdir(), 'mcp-auth-proxy-profile-'));
+const idp = await startFakeIdp({ mode: 'oidc' });
+const mcp = await startReportingChild('mcp-echo-server', [
+  fileURLToPath(new URL('./mcp-echo-server.ts', import.meta.url)),
+]);
+const before = new Set(await readdir(values.out));
+try {
+  const proxy = await startOurProxy({
+    name: 'ours',
+    dir: workDir,
+    idp,
+    mcpServerUrl: `http://127.0.0.1:${mcp.port}/mcp`,
+    logLevel: values['log-level'],
+    cpuProfileDir: values.out,
+  });
+  try {
+    const token = await logIn(proxy, 'bench');
+    const cell = (seconds: number) =>
+      runCell(
+        {
+          url: proxy.mcpUrl,
+          body: PAYLOAD_BODIES[payload],
+          headers: mcpHeaders(token),
+          connections: Number(values.connections),
+          durationSeconds: seconds,
+        },
+        { proxy: proxy.child.pid, mcp: mcp.child.pid },
+      );
+    await cell(WARMUP_SECONDS);
+    const result = await cell(Number(values.seconds));
+    process.stdout.write(
+      `${payload} ×${values.connections}: ${result.requestsPerSecond.toFixed(0)} req/s, ` +
+        `proxy ${result.cpuMicrosPerRequest['proxy']?.toFixed(0)} µs CPU/request, ${result.failures} failed\n`,
+    );
+  } finally {
+    await proxy.child.stop();
+  }
+  const written = (await readdir(values.out)).filter((name) => !before.has(name) && name.endsWith('.cpuprofile'));
+  for (const name of written) {
+    const path = join(values.out, name);
+    process.stdout.write(`\n${path}\n`);
+    process.stdout.write(renderProfileSummary(summarizeProfile(JSON.parse(await readFile(path, 'utf8')))));
+  }
+} finally {
+  await mcp.child.stop();
+  await idp.close();
+  await rm(workDir, { recursive: true, force: true });
+}

@@ -1,0 +1,146 @@
+/**
+ * Turns the measured cells into one row per payload and connection count
+ * (the median over rounds), and checks the issue's targets against them.
+ */
+import type { TargetName } from './bench-plan.ts';
+import type { CellResult } from './load-cell.ts';
+import type { PayloadName } from './payloads.ts';
+import type { SseResult } from './sse-streams.ts';
+
+export interface MeasuredCell extends CellResult {
+  readonly round: number;
+  readonly payload: PayloadName;
+  readonly connections: number;
+  readonly target: TargetName;
+}
+
+export interface TargetSummary {
+  readonly requestsPerSecond: number;
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly failures: number;
+  /** CPU time of the proxy process per request (undefined for direct). */
+  readonly proxyCpuMicrosPerRequest: number | undefined;
+  readonly mcpServerCpuMicrosPerRequest: number | undefined;
+}
+
+export interface SummaryRow {
+  readonly payload: PayloadName;
+  readonly connections: number;
+  readonly targets: Partial<Record<TargetName, TargetSummary>>;
+  /** ours ÷ bare throughput. */
+  readonly oursOverBare: number | undefined;
+  /** ours ÷ direct throughput. */
+  readonly oursOverDirect: number | undefined;
+  /** Mean milliseconds ours adds per request over bare (1000 / req/s at one connection). */
+  readonly oursAddedMs: number | undefined;
+}
+
+export interface MemorySummary {
+  readonly idleRssBytes: number;
+  readonly at32ConnectionsRssBytes: number | undefined;
+  readonly sseRssBytes: number | undefined;
+  readonly peakRssBytes: number;
+}
+
+export interface TargetCheck {
+  readonly name: string;
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+/**
+ * The median over rounds: on a shared machine one round can be hit by a burst
+ * of someone else's work, and a median of three shrugs that off where a mean does not.
+ */
+export const median = (values: readonly number[]): number => {
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+function summarizeTarget(cells: readonly MeasuredCell[]): TargetSummary {
+  const cpu = (name: string) => {
+    const values = cells.map((cell) => cell.cpuMicrosPerRequest[name]).filter((value) => value !== undefined);
+    return values.length === 0 ? undefined : median(values);
+  };
+  return {
+    requestsPerSecond: median(cells.map((cell) => cell.requestsPerSecond)),
+    meanMs: median(cells.map((cell) => cell.meanMs)),
+    p50Ms: median(cells.map((cell) => cell.p50Ms)),
+    p99Ms: median(cells.map((cell) => cell.p99Ms)),
+    failures: cells.reduce((sum, cell) => sum + cell.failures, 0),
+    proxyCpuMicrosPerRequest: cpu('proxy'),
+    mcpServerCpuMicrosPerRequest: cpu('mcp'),
+  };
+}
+
+export function summarizeCells(cells: readonly MeasuredCell[]): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  const keys = [...new Set(cells.map((cell) => `${cell.payload} ${cell.connections}`))];
+  for (const key of keys) {
+    const inRow = cells.filter((cell) => `${cell.payload} ${cell.connections}` === key);
+    const first = inRow[0]!;
+    const targets: Partial<Record<TargetName, TargetSummary>> = {};
+    for (const target of [...new Set(inRow.map((cell) => cell.target))]) {
+      targets[target] = summarizeTarget(inRow.filter((cell) => cell.target === target));
+    }
+    const { ours, bare, direct } = targets;
+    rows.push({
+      payload: first.payload,
+      connections: first.connections,
+      targets,
+      oursOverBare: ours && bare ? ours.requestsPerSecond / bare.requestsPerSecond : undefined,
+      oursOverDirect: ours && direct ? ours.requestsPerSecond / direct.requestsPerSecond : undefined,
+      oursAddedMs: ours && bare ? ours.meanMs - bare.meanMs : undefined,
+    });
+  }
+  return rows;
+}
+
+const MIB = 1024 * 1024;
+
+export function checkTargets(
+  rows: readonly SummaryRow[],
+  memory: MemorySummary,
+  sse: SseResult | undefined,
+): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const echo = (connections: number) =>
+    rows.find((row) => row.payload === 'echo' && row.connections === connections);
+  for (const connections of [32, 1]) {
+    const ratio = echo(connections)?.oursOverBare;
+    if (ratio === undefined) continue;
+    checks.push({
+      name: `throughput at ${connections} connection${connections === 1 ? '' : 's'}`,
+      goal: '≥ 95% of bare',
+      measured: `${(ratio * 100).toFixed(1)}%`,
+      met: ratio >= 0.95,
+    });
+  }
+  const added = echo(1)?.oursAddedMs;
+  if (added !== undefined) {
+    checks.push({
+      name: 'added latency at 1 connection',
+      goal: '≤ 0.15 ms',
+      measured: `${added.toFixed(3)} ms`,
+      met: added <= 0.15,
+    });
+  }
+  const memoryCheck = (name: string, bytes: number | undefined, limitMiB: number) => {
+    if (bytes === undefined) return;
+    checks.push({
+      name,
+      goal: `< ${limitMiB} MiB`,
+      measured: `${(bytes / MIB).toFixed(1)} MiB`,
+      met: bytes < limitMiB * MIB,
+    });
+  };
+  memoryCheck('RSS at idle', memory.idleRssBytes, 110);
+  memoryCheck('RSS at 32 connections', memory.at32ConnectionsRssBytes, 160);
+  if (sse !== undefined) memoryCheck(`RSS with ${sse.streams} SSE streams`, memory.sseRssBytes, 220);
+  return checks;
+}
