@@ -3,7 +3,7 @@ import type { Config } from '../config/config.ts';
 import type { KeyValueStore } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { createRateLimiter } from '../http/rate-limiter.ts';
+import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts';
 import { createMcpProxy, type UpstreamTokenSource, type VerifyAccessToken } from '../proxy/index.ts';
 import { createSupervisor, type Supervisor } from '../supervisor/index.ts';
 
@@ -34,6 +34,7 @@ export interface McpEndpoint {
  */
 export async function createMcpEndpoint(options: McpEndpointOptions): Promise<McpEndpoint> {
   const { config, logger } = options;
+  const rateLimiter = mcpRateLimiter(options);
   if (config.mcpServer.transport === 'stdio') {
     // Loaded only here, so that an http deployment never loads the bridge or the MCP SDK.
     const { createStdioBridge } = await import('../stdio-bridge/index.ts');
@@ -46,7 +47,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
       shutdownGraceMs: config.proxy.shutdownGraceMs,
       verifyAccessToken: options.verifyAccessToken,
       upstreamTokens: options.upstreamTokens,
-      rateLimiter: mcpRateLimiter(options),
+      rateLimiter,
       scopesSupported: challengeScopes(config),
       clock: options.clock,
       logger,
@@ -54,7 +55,10 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     return {
       handle: (req, res) => bridge.handle(req, res),
       supervisor: undefined,
-      close: () => bridge.close(),
+      close: async () => {
+        await bridge.close();
+        rateLimiter.close();
+      },
     };
   }
   const run = config.mcpServer.run;
@@ -78,7 +82,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     userIdHeader: config.proxy.userIdHeader,
     verifyAccessToken: options.verifyAccessToken,
     upstreamTokens: options.upstreamTokens,
-    rateLimiter: mcpRateLimiter(options),
+    rateLimiter,
     ...(supervisor === undefined ? {} : { isUpstreamAvailable: () => supervisor.isRunning() }),
     scopesSupported: challengeScopes(config),
     logger,
@@ -90,17 +94,19 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     supervisor,
     close: async () => {
       await proxy.close();
+      rateLimiter.close();
       await supervisor?.stop(config.proxy.shutdownGraceMs);
     },
   };
 }
 
-/** Per grant, shared by every instance through the store. */
-function mcpRateLimiter({ config, store, logger }: McpEndpointOptions) {
-  return createRateLimiter(store, {
+/** Per grant, shared by every instance through the store; counted in memory between syncs (hot path). */
+function mcpRateLimiter({ config, store, clock, logger }: McpEndpointOptions) {
+  return createLocalFirstRateLimiter(store, {
     maxRequests: config.rateLimit.mcpMaxRequests,
     windowMs: config.rateLimit.mcpWindowMs,
     keyPrefix: 'ratelimit:mcp:',
+    clock,
     logger,
   });
 }

@@ -6,7 +6,8 @@ import type { Clock } from '../shared/clock.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { deriveKey } from '../shared/crypto.ts';
-import { createOidcAdapterFactory, openStore, type KeyValueStore } from '../store/index.ts';
+import { createOidcAdapterFactory, openInvalidationBus, openStore, type KeyValueStore } from '../store/index.ts';
+import { createAccessCache } from '../access-cache/index.ts';
 import { resolveEncryptionKey, resolveSigningKeys } from '../keys/index.ts';
 import {
   buildProtectedResourceMetadata,
@@ -58,6 +59,9 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
 
   const store = await openStore(config.store, { clock, logger });
   await store.ping();
+  // Token checks on the hot path are served from memory; revocations reach every instance over the bus.
+  const invalidationBus = await openInvalidationBus(config.store, { store, clock, logger });
+  const accessCache = createAccessCache({ bus: invalidationBus, clock, logger });
   const encryptionKey = await resolveEncryptionKey(config.keys);
   const signingKeys = await resolveSigningKeys(config.keys.signingKeys, store, encryptionKey);
 
@@ -77,7 +81,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     settings: config.authorizationServer,
     signingKeys,
     cookieKeys: [deriveKey(encryptionKey, 'oidc-provider-cookies').toString('base64url')],
-    adapter: createOidcAdapterFactory(store, { clock }),
+    adapter: accessCache.watchAdapter(createOidcAdapterFactory(store, { clock })),
     trustProxy: !config.localInsecure,
     renderErrorPage: (out, requestId) => renderErrorPage(out.error, out.error_description, requestId),
     pageHeaders,
@@ -96,15 +100,16 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     encryptionKey: deriveKey(encryptionKey, 'upstream-tokens'),
     ttlSeconds: config.authorizationServer.refreshTokenTtlSeconds,
     refreshAtIdp: (refreshToken) => upstreamLogin.refreshToken(refreshToken),
-    revokeGrant: authorizationServer.revokeGrant,
+    revokeGrant: surfaceStoreOutages(authorizationServer.revokeGrant),
     clock,
     logger,
   });
+  const upstreamTokens = accessCache.upstreamTokens(vault);
 
   const interactionRoutes = createInteractionRoutes({
     provider: authorizationServer.provider,
     upstreamLogin,
-    upstreamTokens: vault,
+    upstreamTokens,
     renderPage: (view, locals) => renderer.render(view, locals),
     pageHeaders,
     confirmedClients: new ConfirmedClients({
@@ -129,8 +134,8 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const mcpEndpoint = await createMcpEndpoint({
     config,
     store,
-    verifyAccessToken: surfaceStoreOutages(authorizationServer.verifyAccessToken),
-    upstreamTokens: vault,
+    verifyAccessToken: accessCache.verifier(surfaceStoreOutages(authorizationServer.verifyAccessToken)),
+    upstreamTokens,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
     clock,
@@ -226,6 +231,8 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
           server.closeAllConnections();
         });
         await mcpEndpoint.close();
+        accessCache.close();
+        await invalidationBus.close();
         await store.close();
       })()),
   };

@@ -1,21 +1,22 @@
 import { DependencyUnavailableError } from '../oauth/oauth-error.ts';
-import type { VerifyAccessToken } from '../proxy/index.ts';
 
 /** Far more than any real wrapping; only guards against a cyclic `cause`. */
 const MAX_CAUSE_DEPTH = 8;
 
 /**
- * The proxy's VerifyAccessToken port promises a `DependencyUnavailableError`
- * when the store is down (src/proxy/DESIGN.md, "Ports"), which the proxy turns
- * into 503 + Retry-After. The authorization server's verifier reads tokens
- * through oidc-provider's adapter, which re-wraps a store outage in the shape
- * oidc-provider renders (its `cause` is the original error). Without this, a
- * Redis outage reached MCP clients as a 500 that they do not retry.
+ * The proxy's ports promise a `DependencyUnavailableError` when the store is
+ * down (src/proxy/DESIGN.md, "Ports"), which the proxy turns into 503 +
+ * Retry-After. The authorization server reads tokens and grants through
+ * oidc-provider's adapter, which re-wraps a store outage in the shape
+ * oidc-provider renders (the original error is its `cause`). Handed to the
+ * proxy as is, a Redis outage reached MCP clients as a 500 they do not retry.
  */
-export function surfaceStoreOutages(verify: VerifyAccessToken): VerifyAccessToken {
-  return async (token) => {
+export function surfaceStoreOutages<Args extends unknown[], Result>(
+  call: (...args: Args) => Promise<Result>,
+): (...args: Args) => Promise<Result> {
+  return async (...args) => {
     try {
-      return await verify(token);
+      return await call(...args);
     } catch (error) {
       throw storeOutageIn(error) ?? error;
     }

@@ -1,10 +1,17 @@
 import { parseArgs } from 'node:util';
+import { ACCESS_CACHE_TTL_MS } from '../access-cache/index.ts';
 import type { CliCommand } from './command.ts';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
 import { isoFromSeconds, renderTable } from './output.ts';
 import { atMostPositionals, parseOrUsage } from './parse-command-args.ts';
 import { withConfiguredStore } from './store/open-configured-store.ts';
-import { findGrant, listGrants, revokeGrant, type GrantRecord } from './store/store-records.ts';
+import {
+  announceGrantsRevoked,
+  findGrant,
+  listGrants,
+  revokeGrant,
+  type GrantRecord,
+} from './store/store-records.ts';
 import { UsageError } from './usage-error.ts';
 
 const grantJson = (grant: GrantRecord) => ({
@@ -66,8 +73,9 @@ export const grantsRevokeCommand: CliCommand = {
   usage: 'grants revoke <grantId> | --user <accountId> | --client <clientId> [--json]',
   description: [
     'Deletes each chosen grant, every access and refresh token issued under it, and the identity-provider tokens',
-    'kept for it. The client must send its user through sign-in again. Exactly one of a grant id, --user or',
-    '--client chooses the grants. Exit 1 when a grant id names no grant.',
+    'kept for it, then tells running instances (Redis pub/sub, or the SQLite revision key they poll) so they',
+    'stop accepting those tokens within a second. The client must send its user through sign-in again.',
+    'Exactly one of a grant id, --user or --client chooses the grants. Exit 1 when a grant id names no grant.',
   ].join('\n'),
   options: [
     { flag: '--user <accountId>', description: 'Revoke every grant of this user.' },
@@ -91,7 +99,7 @@ export const grantsRevokeCommand: CliCommand = {
         'grants revoke',
       );
     }
-    return withConfiguredStore(io, async (store) => {
+    return withConfiguredStore(io, async (store, config) => {
       const grants =
         grantId === undefined
           ? await listGrants(store, { accountId: values.user, clientId: values.client })
@@ -103,6 +111,12 @@ export const grantsRevokeCommand: CliCommand = {
         return EXIT_FAILURE;
       }
       for (const grant of grants) await revokeGrant(store, grant.grantId);
+      const ids = grants.map((grant) => grant.grantId);
+      if (ids.length > 0 && !(await announceGrantsRevoked(store, config.store, ids))) {
+        io.stderr.write(
+          `warning: the grants are revoked in the store, but running instances could not be told; they may accept their tokens for up to ${ACCESS_CACHE_TTL_MS / 1000} s more.\n`,
+        );
+      }
       if (values.json === true) {
         io.stdout.write(JSON.stringify(grants.map(grantJson), null, 2) + '\n');
       } else if (grants.length === 0) {

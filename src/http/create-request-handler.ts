@@ -14,6 +14,8 @@ import { Router } from './router.ts';
 
 /** Endpoints that browser-based clients call cross-origin. */
 const CORS_PATHS = /^\/(token(\/revocation)?|reg|register|jwks|me|\.well-known\/.*)$/;
+/** Responses the MCP endpoint answers and logs itself (proxy.request, stdio_bridge.request). */
+const proxiedResponses = new WeakSet<ServerResponse>();
 /** MCP 2025-03-26 clients without metadata discovery use these default paths (spec "Fallbacks"). */
 const FALLBACK_ALIASES: Readonly<Record<string, string>> = { '/authorize': '/auth', '/register': '/reg' };
 
@@ -73,6 +75,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       if (refusal !== undefined) return sendOAuthError(res, refusal);
       if (method === 'OPTIONS') return answerPreflight(req, res, 'GET, POST, DELETE, OPTIONS');
       applyCors(res);
+      proxiedResponses.add(res);
       await options.mcpProxy.handle(req, res);
       return;
     }
@@ -158,6 +161,9 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     res.setHeader('x-request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
     res.once('finish', () => {
+      // The MCP endpoint writes its own line (with the grant); a second line for the same
+      // request was a measurable share of the hot path (docs/benchmarks.md).
+      if (proxiedResponses.has(res)) return;
       logger.info(
         {
           event: 'http.request',

@@ -20,6 +20,8 @@ export function isCsrfSafe(req: IncomingMessage, form: URLSearchParams, key: Buf
   const token = form.get('csrf');
   if (token !== null) return constantTimeEqual(token, csrfTokenFor(key, uid));
   const requestOrigin = req.headers.origin;
-  if (requestOrigin !== undefined) return requestOrigin === origin;
+  // Pages served with Referrer-Policy: no-referrer make browsers send `Origin: null` on their own
+  // form posts (Fetch, "serializing a request origin"); Sec-Fetch-Site still says same-origin.
+  if (requestOrigin !== undefined && requestOrigin !== 'null') return requestOrigin === origin;
   return req.headers['sec-fetch-site'] === 'same-origin';
 }

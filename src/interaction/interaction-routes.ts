@@ -18,6 +18,8 @@ const FORM_BODY_LIMIT_BYTES = 16 * 1024;
 /** The upstream login must come back within this time (Security Best Practices: ~10 min state). */
 const LOGIN_STATE_TTL_MS = 10 * 60 * 1000;
 const STATE_INDEX_PREFIX = 'login-state:';
+const EXPIRED_SIGN_IN =
+  'This sign-in has expired or was started in another browser. Go back to your application and connect again.';
 /** RFC 6749 §4.1.2.1: the only codes an authorization error response may carry to the client. */
 const AUTHORIZATION_ERROR_CODES: ReadonlySet<string> = new Set([
   'invalid_request',
@@ -78,9 +80,17 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
   async function loadInteraction(req: IncomingMessage, res: ServerResponse, uid: string) {
     // interactionDetails checks the signed, path-scoped interaction cookie: this binds every step to
     // the browser that started the authorization request.
-    const details = await provider.interactionDetails(req, res);
-    if (details.uid !== uid)
-      throw new OAuthError('invalid_request', 'this sign-in belongs to another browser session');
+    let details: Awaited<ReturnType<Provider['interactionDetails']>>;
+    try {
+      details = await provider.interactionDetails(req, res);
+    } catch (error) {
+      // oidc-provider's SessionNotFound ("interaction session id cookie not found") means nothing
+      // to a person; say what happened and what to do.
+      if ((error as { name?: string }).name === 'SessionNotFound')
+        throw new OAuthError('invalid_request', EXPIRED_SIGN_IN);
+      throw error;
+    }
+    if (details.uid !== uid) throw new OAuthError('invalid_request', EXPIRED_SIGN_IN);
     const clientId = details.params.client_id;
     const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
     if (client === undefined)

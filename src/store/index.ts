@@ -7,3 +7,10 @@ export {
   grantSetKey,
   type OidcAdapterOptions,
 } from './oidc-adapter.ts';
+export type { InvalidationBus, InvalidationListener } from './invalidation-bus.ts';
+export { openInvalidationBus, type OpenInvalidationBusDependencies } from './open-invalidation-bus.ts';
+export {
+  createPollingInvalidationBus,
+  INVALIDATION_REVISION_KEY,
+  type PollingInvalidationBusOptions,
+} from './polling-invalidation-bus.ts';

@@ -25,9 +25,10 @@ export interface KeyValueStore {
   /**
    * Increments a counter that lives for one window (fixed-window rate limiting).
    * The window starts with the first increment; returns the new count and the
-   * milliseconds until the window resets.
+   * milliseconds until the window resets. `amount` (a positive integer, default 1)
+   * lets a caller that counted locally add its count in one call.
    */
-  increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  increment(key: string, windowMs: number, amount?: number): Promise<{ count: number; resetInMs: number }>;
 
   /** Every live key that starts with the prefix (operator tooling, never the hot path). */
   keys(prefix: string): AsyncIterable<string>;

@@ -10,6 +10,13 @@ export function wholeTtlMs(ttlMs: number | undefined): number | undefined {
   return Math.ceil(ttlMs);
 }
 
+/** Validates what increment() adds: a positive whole number (default 1). */
+export function wholeAmount(amount: number | undefined): number {
+  if (amount === undefined) return 1;
+  if (!Number.isSafeInteger(amount) || amount < 1) throw new RangeError(`amount must be a positive integer, got ${amount}`);
+  return amount;
+}
+
 /** Validates the window of a fixed-window counter (always required). */
 export function wholeWindowMs(windowMs: number): number {
   const whole = wholeTtlMs(windowMs);

@@ -1,2 +1,2 @@
-export { UpstreamTokenVault } from './upstream-token-vault.ts';
+export { isExpiring, UpstreamTokenVault } from './upstream-token-vault.ts';
 export type { UpstreamTokenSet, UpstreamTokenVaultOptions } from './upstream-token-vault.ts';

@@ -87,11 +87,9 @@ export class UpstreamTokenVault {
   async current(grantId: string): Promise<string | undefined> {
     const tokens = await this.read(grantId);
     if (tokens === undefined) return undefined;
-    const expiring =
-      tokens.expiresAt !== undefined &&
-      tokens.refreshToken !== undefined &&
-      tokens.expiresAt - UPSTREAM_REFRESH_SKEW_SECONDS <= nowSeconds(this.#options.clock);
-    return expiring ? await this.refresh(grantId, tokens.accessToken) : tokens.accessToken;
+    return isExpiring(tokens, nowSeconds(this.#options.clock))
+      ? await this.refresh(grantId, tokens.accessToken)
+      : tokens.accessToken;
   }
 
   /**
@@ -169,6 +167,22 @@ export class UpstreamTokenVault {
     await this.remove(grantId);
     await this.#options.revokeGrant(grantId);
   }
+}
+
+/**
+ * Whether current() refreshes these tokens before sending them: they expire
+ * within the skew and can be refreshed. Also used by caches in front of the
+ * vault, so that a cached token is never sent past the point the vault would refresh it.
+ */
+export function isExpiring(
+  tokens: Pick<UpstreamTokenSet, 'expiresAt' | 'refreshToken'>,
+  atSeconds: number,
+): boolean {
+  return (
+    tokens.expiresAt !== undefined &&
+    tokens.refreshToken !== undefined &&
+    tokens.expiresAt - UPSTREAM_REFRESH_SKEW_SECONDS <= atSeconds
+  );
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

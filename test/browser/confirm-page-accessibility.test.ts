@@ -72,7 +72,10 @@ describe('the confirmation page is accessible in Chromium (default branding)', (
         );
         for (const stop of stops) {
           assert.equal(stop.outlineStyle, 'solid', `${stop.name} shows its focus`);
-          assert.ok(stop.outlineWidthPx >= MIN_OUTLINE_WIDTH_PX, `${stop.name} outline is ${stop.outlineWidthPx}px`);
+          assert.ok(
+            stop.outlineWidthPx >= MIN_OUTLINE_WIDTH_PX,
+            `${stop.name} outline is ${stop.outlineWidthPx}px`,
+          );
         }
         // Reading order: each stop sits below the previous one, or on the same line to its right.
         for (const [index, stop] of stops.entries()) {

@@ -3,7 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { axeViolations, horizontalOverflowPx, STACK_TRACE_PATTERN } from './support/accessibility.ts';
-import { browserOrSkip, DESKTOP, launchChromium, newContextAt, PHONE, VIEWPORTS } from './support/chromium.ts';
+import {
+  browserOrSkip,
+  DESKTOP,
+  launchChromium,
+  newContextAt,
+  PHONE,
+  VIEWPORTS,
+} from './support/chromium.ts';
 import { startClientRedirectServer, type ClientRedirectServer } from './support/client-redirect-server.ts';
 import { openConfirmationPage } from './support/login-walk.ts';
 import { recordRequests } from './support/request-log.ts';

@@ -82,7 +82,11 @@ describe('a person signs in through an operator-written views directory in Chrom
           redirect: client,
           identityProviderOrigin: proxy.idp.url,
           username: `olga-${viewport.name}`,
-          labels: { ...DEFAULT_LABELS, confirmCheckbox: /I started this login myself/, continueButton: /^Login$/ },
+          labels: {
+            ...DEFAULT_LABELS,
+            confirmCheckbox: /I started this login myself/,
+            continueButton: /^Login$/,
+          },
           atConfirmation: async (confirmation) => {
             assert.equal(await confirmation.locator('body.operator-views p.operator-confirm').count(), 1);
             assert.match(await confirmation.title(), /^Confirm sign-in - /);

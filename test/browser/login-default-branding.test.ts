@@ -44,7 +44,11 @@ describe('a person signs in through the proxy in Chromium (default branding)', (
             await confirmation.getByRole('heading', { level: 1 }).waitFor();
             assert.equal(await confirmation.title(), 'Confirm sign-in | Login for Model Context Protocol');
             assert.ok(await confirmation.getByText('Example MCP Client').first().isVisible());
-            assert.deepEqual(await resourceUrlsInMarkup(confirmation), [], 'the page loads no resource at all');
+            assert.deepEqual(
+              await resourceUrlsInMarkup(confirmation),
+              [],
+              'the page loads no resource at all',
+            );
             await saveScreenshot(confirmation, `confirm-default-${viewport.name}`);
           },
         });

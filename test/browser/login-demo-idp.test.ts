@@ -76,7 +76,8 @@ describe('a person signs in to the demo through the development IdP in Chromium'
               stops.map((stop) => stop.name),
               ['input#username', 'button "Sign in"'],
             );
-            for (const stop of stops) assert.equal(stop.outlineStyle, 'solid', `${stop.name} shows its focus`);
+            for (const stop of stops)
+              assert.equal(stop.outlineStyle, 'solid', `${stop.name} shows its focus`);
           },
         });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { HEROKU_FAVICON_URL } from '../../src/views/branding.ts';
+import { HEROKU_FAVICON_URL } from '../../src/views/index.ts';
 import { startFakeIdp, type FakeIdp } from '../support/fake-idp.ts';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { axeViolations, horizontalOverflowPx, layoutShiftScore } from './support/accessibility.ts';
@@ -66,9 +66,20 @@ describe('a person signs in through the proxy in Chromium (Heroku branding)', ()
           identityProviderOrigin: idp.url,
           username: `hana-${viewport.name}`,
           atConfirmation: async (confirmation) => {
-            assert.equal(await confirmation.title(), 'Confirm sign-in | Login for Model Context Protocol | Heroku');
-            assert.ok(await confirmation.getByRole('img', { name: 'Heroku' }).isHidden(), 'the logo is decorative');
-            assert.ok(await confirmation.getByText(/through id\.heroku\.com/).first().isVisible());
+            assert.equal(
+              await confirmation.title(),
+              'Confirm sign-in | Login for Model Context Protocol | Heroku',
+            );
+            assert.ok(
+              await confirmation.getByRole('img', { name: 'Heroku' }).isHidden(),
+              'the logo is decorative',
+            );
+            assert.ok(
+              await confirmation
+                .getByText(/through id\.heroku\.com/)
+                .first()
+                .isVisible(),
+            );
             // The one resource from elsewhere, allowed by the branding (and stubbed if fetched).
             assert.deepEqual(await resourceUrlsInMarkup(confirmation), [HEROKU_FAVICON_URL]);
             assert.deepEqual(await axeViolations(confirmation), []);

@@ -1,3 +1,4 @@
+import type { Config } from '../../config/index.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { silentLogger } from '../../shared/logger.ts';
 import { openStore, type KeyValueStore } from '../../store/index.ts';
@@ -13,7 +14,7 @@ import { loadCliConfig, reportConfigProblems } from '../load-cli-config.ts';
  */
 export async function withConfiguredStore(
   io: CliIo,
-  work: (store: KeyValueStore) => Promise<number>,
+  work: (store: KeyValueStore, config: Config) => Promise<number>,
 ): Promise<number> {
   const { result } = loadCliConfig(io);
   if (!result.ok) {
@@ -31,7 +32,7 @@ export async function withConfiguredStore(
     return EXIT_FAILURE;
   }
   try {
-    return await work(store);
+    return await work(store, result.config);
   } finally {
     await store.close();
   }

@@ -37,7 +37,7 @@ function keyProblem(key: unknown, index: number): string | undefined {
   const members = PRIVATE_MEMBERS[kty];
   if (members === undefined) return `${name} has kty ${quoteValue(kty)}; expected RSA, EC or OKP`;
   if (typeof key.d !== 'string') {
-    return `${name} is a public key (no private member "d"); paste the private JWK, e.g. from \`jwkgen --jwk\``;
+    return `${name} is a public key (no private member "d"); paste the private JWK, e.g. from \`mcp-auth-proxy init\``;
   }
   const missing = members.filter((member) => typeof key[member] !== 'string');
   if (missing.length > 0)

@@ -8,7 +8,7 @@ import { sqliteDirectory, type StoreSection } from './store.ts';
 export const OIDC_PROVIDER_JWKS = optionalVariable({
   name: 'OIDC_PROVIDER_JWKS',
   description:
-    'The private signing keys of the authorization server, as a JSON array of private JWKs (e.g. from `jwkgen --jwk`).',
+    'The private signing keys of the authorization server, as a JSON array of private JWKs (`mcp-auth-proxy init` generates them).',
   example: '[{"kty":"OKP","crv":"Ed25519","kid":"key-1","x":"…","d":"…"}]',
   secret: true,
   heroku: { changed: 'optional; without it keys are generated once and kept in the store' },

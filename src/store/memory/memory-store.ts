@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
 import type { KeyValueStore } from '../key-value-store.ts';
 import { runSync } from '../run-sync.ts';
-import { wholeTtlMs, wholeWindowMs } from '../ttl.ts';
+import { wholeAmount, wholeTtlMs, wholeWindowMs } from '../ttl.ts';
 
 export interface MemoryStoreOptions {
   clock: Clock;
@@ -118,19 +118,20 @@ export function createMemoryStore(options: MemoryStoreOptions): KeyValueStore {
         return entry?.kind === 'set' ? [...entry.members] : [];
       }),
 
-    increment: (key, windowMs) =>
+    increment: (key, windowMs, amount) =>
       runSync(() => {
         const wholeWindow = wholeWindowMs(windowMs);
+        const add = wholeAmount(amount);
         const nowMs = clock.nowMs();
         const entry = live(key);
         // A counter always carries its window; one without (written by set) starts a new window.
         if (entry?.kind === 'value' && entry.expiresAtMs !== undefined) {
-          const count = Number(entry.value) + 1;
+          const count = Number(entry.value) + add;
           entry.value = String(count);
           return { count, resetInMs: entry.expiresAtMs - nowMs };
         }
-        write(key, { kind: 'value', value: '1', expiresAtMs: nowMs + wholeWindow });
-        return { count: 1, resetInMs: wholeWindow };
+        write(key, { kind: 'value', value: String(add), expiresAtMs: nowMs + wholeWindow });
+        return { count: add, resetInMs: wholeWindow };
       }),
 
     async *keys(prefix) {

@@ -5,17 +5,18 @@
  */
 
 /**
- * Fixed-window counter. KEYS[1] the counter, ARGV[1] the window in ms.
- * A missing counter, or one without an expiry, starts a window at 1; otherwise
- * INCR keeps the window's end. Returns { count, ms until the window resets }.
+ * Fixed-window counter. KEYS[1] the counter, ARGV[1] the window in ms, ARGV[2]
+ * the amount to add. A missing counter, or one without an expiry, starts a
+ * window at the amount; otherwise INCRBY keeps the window's end. Returns
+ * { count, ms until the window resets }.
  */
 export const INCREMENT_IN_WINDOW_LUA = `
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
-  redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
-  return { 1, tonumber(ARGV[1]) }
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
+  return { tonumber(ARGV[2]), tonumber(ARGV[1]) }
 end
-return { redis.call('INCR', KEYS[1]), ttl }
+return { redis.call('INCRBY', KEYS[1], ARGV[2]), ttl }
 `;
 
 /**

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
 import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
 import type { KeyValueStore } from '../key-value-store.ts';
-import { wholeTtlMs, wholeWindowMs } from '../ttl.ts';
+import { wholeAmount, wholeTtlMs, wholeWindowMs } from '../ttl.ts';
 import { redactRedisUrl, redisConnectionOptions } from './redis-connection-options.ts';
 import { ADD_TO_SET_LUA, INCREMENT_IN_WINDOW_LUA } from './redis-scripts.ts';
 
@@ -121,9 +121,10 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<KeyV
 
     members: (key) => command((redis) => redis.smembers(key)),
 
-    increment: async (key, windowMs) => {
+    increment: async (key, windowMs, amount) => {
       const wholeWindow = wholeWindowMs(windowMs);
-      const reply = await command((redis) => redis.eval(INCREMENT_IN_WINDOW_LUA, 1, key, wholeWindow));
+      const add = wholeAmount(amount);
+      const reply = await command((redis) => redis.eval(INCREMENT_IN_WINDOW_LUA, 1, key, wholeWindow, add));
       if (!Array.isArray(reply)) throw new TypeError('unexpected reply from the increment script');
       return { count: Number(reply[0]), resetInMs: Number(reply[1]) };
     },

@@ -4,7 +4,7 @@ import type { Logger } from '../../shared/logger.ts';
 import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
 import type { KeyValueStore } from '../key-value-store.ts';
 import { runSync } from '../run-sync.ts';
-import { wholeTtlMs, wholeWindowMs } from '../ttl.ts';
+import { wholeAmount, wholeTtlMs, wholeWindowMs } from '../ttl.ts';
 import { inImmediateTransaction } from './immediate-transaction.ts';
 import { openSqliteDatabase } from './open-sqlite-database.ts';
 import { migrate } from './sqlite-schema.ts';
@@ -179,11 +179,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           .filter((member) => member !== undefined),
       ),
 
-    increment: (key, windowMs) =>
+    increment: (key, windowMs, amount) =>
       guarded(() => {
         const now = clock.nowMs();
         const expiresAt = now + wholeWindowMs(windowMs);
-        const row = statements.increment.get({ key, expiresAt, now });
+        const row = statements.increment.get({ key, expiresAt, now, amount: wholeAmount(amount) });
         const windowEnd = row === undefined ? expiresAt : (expiresAtOf(row) ?? expiresAt);
         return { count: Number(textColumn(row, 'value')), resetInMs: windowEnd - now };
       }),

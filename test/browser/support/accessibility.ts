@@ -36,7 +36,8 @@ export async function runAxe(page: Page): Promise<AxeReport> {
   return {
     violations: results.violations.flatMap((violation) =>
       violation.nodes.map(
-        (node) => `${violation.id} (${violation.impact}): ${violation.help} at ${JSON.stringify(node.target)}`,
+        (node) =>
+          `${violation.id} (${violation.impact}): ${violation.help} at ${JSON.stringify(node.target)}`,
       ),
     ),
     passed: results.passes.map((rule) => rule.id),
@@ -100,7 +101,9 @@ export async function layoutShiftScore(page: Page): Promise<number> {
     await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     entries.push(...observer.takeRecords());
     observer.disconnect();
-    return entries.filter((entry) => entry.hadRecentInput !== true).reduce((sum, entry) => sum + (entry.value ?? 0), 0);
+    return entries
+      .filter((entry) => entry.hadRecentInput !== true)
+      .reduce((sum, entry) => sum + (entry.value ?? 0), 0);
   });
 }
 
@@ -113,4 +116,5 @@ export async function horizontalOverflowPx(page: Page): Promise<number> {
 }
 
 /** Traces of a leaked exception: stack frames, source paths, Node error names. */
-export const STACK_TRACE_PATTERN = /\bat [\w$.<>]+ \(|node:internal|node_modules|\.ts:\d+|\.js:\d+|\bTypeError\b|\bReferenceError\b/;
+export const STACK_TRACE_PATTERN =
+  /\bat [\w$.<>]+ \(|node:internal|node_modules|\.ts:\d+|\.js:\d+|\bTypeError\b|\bReferenceError\b/;

@@ -43,11 +43,19 @@ export async function walkThroughLogin(page: Page, options: LoginWalkOptions): P
   await options.atConfirmation?.(page);
 
   await page.getByLabel(labels.confirmCheckbox).check();
-  await clickAndArrive(page, page.getByRole('button', { name: labels.continueButton }), options.identityProviderOrigin);
+  await clickAndArrive(
+    page,
+    page.getByRole('button', { name: labels.continueButton }),
+    options.identityProviderOrigin,
+  );
   await options.atIdentityProvider?.(page);
 
   await page.getByLabel(labels.username).fill(options.username);
-  await clickAndArrive(page, page.getByRole('button', { name: labels.signInButton }), options.redirect.origin);
+  await clickAndArrive(
+    page,
+    page.getByRole('button', { name: labels.signInButton }),
+    options.redirect.origin,
+  );
   return new URL(page.url());
 }
 

@@ -9,8 +9,7 @@ export interface PageElement {
   readonly tagName: string;
   readonly id: string;
   readonly textContent: string | null;
-  getAttribute(name: string): string | null;
-  getBoundingClientRect(): { top: number; left: number; bottom: number; right: number };
+  getBoundingClientRect(): { top: number; left: number };
 }
 
 /** An element that loads something: `href` and `src` read back as absolute URLs. */
@@ -33,14 +32,14 @@ export interface PageGlobals {
     readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number };
     querySelectorAll(selector: string): Iterable<ResourceElement>;
   };
-  getComputedStyle(element: PageElement): {
+  // Properties, not methods: window functions work unbound (`this` defaults to the window).
+  readonly getComputedStyle: (element: PageElement) => {
     readonly outlineStyle: string;
     readonly outlineWidth: string;
-    readonly outlineColor: string;
   };
   readonly scrollX: number;
   readonly scrollY: number;
-  requestAnimationFrame(callback: () => void): number;
+  readonly requestAnimationFrame: (callback: () => void) => number;
   PerformanceObserver: new (callback: (list: { getEntries(): LayoutShiftEntry[] }) => void) => {
     observe(options: { type: string; buffered: boolean }): void;
     takeRecords(): LayoutShiftEntry[];
@@ -51,7 +50,12 @@ export interface PageGlobals {
       context: unknown,
       options: unknown,
     ): Promise<{
-      violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown }> }>;
+      violations: Array<{
+        id: string;
+        impact: string | null;
+        help: string;
+        nodes: Array<{ target: unknown }>;
+      }>;
       passes: Array<{ id: string }>;
     }>;
   };

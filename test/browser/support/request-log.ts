@@ -29,9 +29,14 @@ const EMPTY_ICON = Buffer.from(
 /**
  * Records every request the context's pages make (`request` fires for
  * redirects too, where routes do not) and keeps the browser off the network:
- * stubbed origins get a 1x1 PNG, anything else foreign is aborted.
+ * stubbed origins get a 1x1 PNG, anything else foreign is aborted. Playwright
+ * neither reports nor lets through any URL ending in `/favicon.ico` once a
+ * route is set (it aborts them), so `resourceUrlsInMarkup` covers favicons.
  */
-export async function recordRequests(context: BrowserContext, options: RequestLogOptions): Promise<RequestLog> {
+export async function recordRequests(
+  context: BrowserContext,
+  options: RequestLogOptions,
+): Promise<RequestLog> {
   const allowed = new Set(options.allowedOrigins);
   const stubbed = new Set(options.stubbedOrigins ?? []);
   const urls: string[] = [];
@@ -50,7 +55,8 @@ export async function recordRequests(context: BrowserContext, options: RequestLo
   );
   return {
     urls,
-    foreign: () => urls.filter((url) => !isLocal(url) && !allowed.has(originOf(url)) && !stubbed.has(originOf(url))),
+    foreign: () =>
+      urls.filter((url) => !isLocal(url) && !allowed.has(originOf(url)) && !stubbed.has(originOf(url))),
     stubbed: () => urls.filter((url) => stubbed.has(originOf(url))),
   };
 }
@@ -61,12 +67,14 @@ const LOADING_ELEMENTS =
 
 /**
  * Every URL the current page's markup would load (stylesheets, icons, images,
- * scripts, frames). Headless Chromium fetches no favicon, so the request log
- * alone cannot show what a desktop browser would load; the markup can.
+ * scripts, frames). The request log cannot show favicons (see
+ * `recordRequests`); the markup shows what a desktop browser would load.
  */
 export async function resourceUrlsInMarkup(page: Page): Promise<string[]> {
   return await page.evaluate((selector) => {
     const { document } = globalThis as unknown as PageGlobals;
-    return [...document.querySelectorAll(selector)].map((element) => element.href ?? element.src ?? element.data ?? '');
+    return [...document.querySelectorAll(selector)].map(
+      (element) => element.href ?? element.src ?? element.data ?? '',
+    );
   }, LOADING_ELEMENTS);
 }

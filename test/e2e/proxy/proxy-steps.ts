@@ -13,6 +13,8 @@ import { authorizeWithSdk, TestOAuthClient } from '../../support/sdk-oauth-clien
 import { UserAgent } from '../../support/user-agent.ts';
 
 export const MCP_PROTOCOL_VERSION = '2025-11-25';
+/** A raw request unanswered by then fails the test instead of hanging it. */
+const RAW_REQUEST_DEADLINE_MS = 60_000;
 
 export interface LoggedIn {
   /** The SDK client's OAuth state (registration and tokens), usable as an authProvider. */
@@ -63,6 +65,7 @@ export async function postMcp(
       ...headers,
     },
     body: JSON.stringify({ jsonrpc: '2.0', ...message }),
+    signal: AbortSignal.timeout(RAW_REQUEST_DEADLINE_MS),
   });
 }
 

@@ -40,7 +40,7 @@ export function loadOk(
 /** The MCP server section of an MCP_SERVER_TRANSPORT=http configuration (the default). */
 export function httpMcpServer(config: Config): McpServerConfig {
   assert.equal(config.mcpServer.transport, 'http');
-  return config.mcpServer as McpServerConfig;
+  return config.mcpServer;
 }
 
 export function loadProblems(

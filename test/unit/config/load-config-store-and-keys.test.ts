@@ -139,7 +139,7 @@ describe('loadConfig keys', () => {
       return problem.message;
     });
     assert.deepEqual(messages, [
-      'OIDC_PROVIDER_JWKS key 1 (kid "public-one") is a public key (no private member "d"); paste the private JWK, e.g. from `jwkgen --jwk`',
+      'OIDC_PROVIDER_JWKS key 1 (kid "public-one") is a public key (no private member "d"); paste the private JWK, e.g. from `mcp-auth-proxy init`',
       'OIDC_PROVIDER_JWKS key 2 (kid "sym") is a symmetric ("oct") key; signing needs an RSA, EC or OKP private key',
       'OIDC_PROVIDER_JWKS key 3 lacks the private key members "p"',
       'OIDC_PROVIDER_JWKS key 4 (kid "broken") is not a usable private key: its members do not form a valid OKP key (its public part does not match its private part)',
