@@ -3,9 +3,11 @@
  * the benchmark's MCP server, logs in, runs one workload, stops it (V8 writes
  * the profile on exit) and prints where the time went.
  *
- * Run: `node bench/profile-proxy.ts [--payload echo] [--connections 32]
- * [--seconds 10] [--log-level info] [--out DIR]`; the .cpuprofile file is kept
- * in DIR (default bench/results/profiles/) for a flame graph viewer.
+ * Run: `node bench/profile-proxy.ts [--target ours|bare] [--payload echo]
+ * [--connections 32] [--seconds 10] [--log-level info] [--out DIR]`; the
+ * .cpuprofile file is kept in DIR (default bench/results/profiles/) for a
+ * flame graph viewer. `--target bare` profiles the bare proxy the same way,
+ * for comparison.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureBuild } from '../test/support/ensure-build.ts';
 import { startFakeIdp } from '../test/support/fake-idp.ts';
-import { startReportingChild } from './child-process.ts';
+import { startReportingChild, type BenchChild } from './child-process.ts';
 import { runCell } from './load-cell.ts';
 import { logIn, startOurProxy } from './our-proxy.ts';
 import { mcpHeaders, PAYLOAD_BODIES, PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
@@ -24,6 +26,7 @@ const WARMUP_SECONDS = 2;
 
 const { values } = parseArgs({
   options: {
+    target: { type: 'string', default: 'ours' },
     payload: { type: 'string', default: 'echo' },
     connections: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '10' },
@@ -42,23 +45,16 @@ const mcp = await startReportingChild('mcp-echo-server', [
   fileURLToPath(new URL('./mcp-echo-server.ts', import.meta.url)),
 ]);
 const before = new Set(await readdir(values.out));
+const mcpServerUrl = `http://127.0.0.1:${mcp.port}/mcp`;
 try {
-  const proxy = await startOurProxy({
-    name: 'ours',
-    dir: workDir,
-    idp,
-    mcpServerUrl: `http://127.0.0.1:${mcp.port}/mcp`,
-    logLevel: values['log-level'],
-    cpuProfileDir: values.out,
-  });
+  const proxy = await startProfiledTarget(values.target, mcpServerUrl);
   try {
-    const token = await logIn(proxy, 'bench');
     const cell = (seconds: number) =>
       runCell(
         {
-          url: proxy.mcpUrl,
+          url: proxy.url,
           body: PAYLOAD_BODIES[payload],
-          headers: mcpHeaders(token),
+          headers: mcpHeaders(proxy.token),
           connections: Number(values.connections),
           durationSeconds: seconds,
         },
@@ -83,4 +79,29 @@ try {
   await mcp.child.stop();
   await idp.close();
   await rm(workDir, { recursive: true, force: true });
+}
+
+async function startProfiledTarget(
+  target: string | undefined,
+  mcpServerUrl: string,
+): Promise<{ child: BenchChild; url: string; token: string }> {
+  if (target === 'bare') {
+    const bare = await startReportingChild('bare-proxy', [
+      '--cpu-prof',
+      `--cpu-prof-dir=${values.out}`,
+      fileURLToPath(new URL('./bare-proxy.ts', import.meta.url)),
+      '--target',
+      mcpServerUrl,
+    ]);
+    return { child: bare.child, url: `http://127.0.0.1:${bare.port}/mcp`, token: 'not-checked' };
+  }
+  const proxy = await startOurProxy({
+    name: 'ours',
+    dir: workDir,
+    idp,
+    mcpServerUrl,
+    logLevel: values['log-level'],
+    cpuProfileDir: values.out,
+  });
+  return { child: proxy.child, url: proxy.mcpUrl, token: await logIn(proxy, 'bench') };
 }

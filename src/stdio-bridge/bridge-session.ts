@@ -108,15 +108,13 @@ export async function openBridgeSession(options: BridgeSessionOptions): Promise<
    */
   const answerUnanswered = async (): Promise<void> => {
     await Promise.allSettled(
-      routing
-        .unanswered()
-        .map((id) =>
-          toClient.send({
-            jsonrpc: '2.0',
-            id,
-            error: { code: -32603, message: 'The MCP server process has ended.' },
-          }),
-        ),
+      routing.unanswered().map((id) =>
+        toClient.send({
+          jsonrpc: '2.0',
+          id,
+          error: { code: -32603, message: 'The MCP server process has ended.' },
+        }),
+      ),
     );
   };
 

@@ -85,7 +85,10 @@ export function supervisedMcpEnv(port: number, options: SupervisedMcpOptions = {
 /**
  * Starts the real proxy in this process, from environment variables through
  * loadConfig exactly as `npm start` does, in front of the test IdP and an SDK
- * MCP server that accepts only the IdP's tokens.
+ * MCP server that accepts only the IdP's tokens. With `supervisedMcp`, no
+ * fixture runs in this process: the proxy spawns and supervises one itself.
+ * With `env.BASE_URL`, the instance shares that public address (a second
+ * instance of one load-balanced deployment) but listens on its own port.
  */
 export async function startTestProxy(
   options: TestProxyOptions & { supervisedMcp: SupervisedMcpOptions },
