@@ -20,7 +20,7 @@ import { startReportingChild, type BenchChild } from './child-process.ts';
 import { runCell } from './load-cell.ts';
 import { logIn, startOurProxy } from './our-proxy.ts';
 import { mcpHeaders, PAYLOAD_BODIES, PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
-import { renderProfileSummary, summarizeProfile } from './summarize-profile.ts';
+import { renderProfileSummary, summarizeProfile, type ProfileWindow } from './summarize-profile.ts';
 
 const WARMUP_SECONDS = 2;
 
@@ -46,6 +46,8 @@ const mcp = await startReportingChild('mcp-echo-server', [
 ]);
 const before = new Set(await readdir(values.out));
 const mcpServerUrl = `http://127.0.0.1:${mcp.port}/mcp`;
+/** The measured load, on the monotonic clock the profile's timestamps use. */
+let window: ProfileWindow | undefined;
 try {
   const proxy = await startProfiledTarget(values.target, mcpServerUrl);
   try {
@@ -61,7 +63,9 @@ try {
         { proxy: proxy.child.pid, mcp: mcp.child.pid },
       );
     await cell(WARMUP_SECONDS);
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
     const result = await cell(Number(values.seconds));
+    window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
     process.stdout.write(
       `${payload} ×${values.connections}: ${result.requestsPerSecond.toFixed(0)} req/s, ` +
         `proxy ${result.cpuMicrosPerRequest['proxy']?.toFixed(0)} µs CPU/request, ${result.failures} failed\n`,
@@ -73,7 +77,10 @@ try {
   for (const name of written) {
     const path = join(values.out, name);
     process.stdout.write(`\n${path}\n`);
-    process.stdout.write(renderProfileSummary(summarizeProfile(JSON.parse(await readFile(path, 'utf8')))));
+    process.stdout.write('(samples taken during the measured load only)\n');
+    process.stdout.write(
+      renderProfileSummary(summarizeProfile(JSON.parse(await readFile(path, 'utf8')), 25, window)),
+    );
   }
 } finally {
   await mcp.child.stop();

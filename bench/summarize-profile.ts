@@ -3,7 +3,7 @@
  * with the most self time, the most inclusive ("total") time, and self time
  * per package (node internals, each dependency, our src/).
  *
- * Run: `node bench/summarize-profile.ts FILE.cpuprofile [--top N]`.
+ * Run: `node bench/summarize-profile.ts FILE.cpuprofile [--top N] [--from-us T --to-us T]`.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,8 @@ interface ProfileNode {
 
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
+  /** Microseconds on the monotonic clock (CLOCK_MONOTONIC, as process.hrtime). */
+  readonly startTime: number;
   readonly samples: readonly number[];
   /** Microseconds since the previous sample. */
   readonly timeDeltas: readonly number[];
@@ -55,14 +57,28 @@ function packageOf(frame: ProfileNode['callFrame']): string {
   return url;
 }
 
-export function summarizeProfile(profile: CpuProfile, top = 25): ProfileSummary {
+/** A span of the monotonic clock in microseconds (process.hrtime.bigint() / 1000n). */
+export interface ProfileWindow {
+  readonly fromUs: number;
+  readonly toUs: number;
+}
+
+/**
+ * Summarizes the samples taken within `window` (all when absent), so that a
+ * process's start and login do not blur where the time of the load went.
+ */
+export function summarizeProfile(profile: CpuProfile, top = 25, window?: ProfileWindow): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
 
   const selfUs = new Map<number, number>();
+  let atUs = profile.startTime;
   profile.samples.forEach((id, index) => {
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
+    const deltaUs = profile.timeDeltas[index] ?? 0;
+    atUs += deltaUs;
+    if (window !== undefined && (atUs < window.fromUs || atUs > window.toUs)) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + deltaUs);
   });
 
   const self = new Map<string, number>();
@@ -135,10 +151,18 @@ export function renderProfileSummary(summary: ProfileSummary): string {
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { top: { type: 'string', default: '25' } },
+    options: {
+      top: { type: 'string', default: '25' },
+      'from-us': { type: 'string' },
+      'to-us': { type: 'string' },
+    },
   });
   const path = positionals[0];
   if (path === undefined) throw new Error('usage: node bench/summarize-profile.ts FILE.cpuprofile [--top N]');
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
-  process.stdout.write(renderProfileSummary(summarizeProfile(profile, Number(values.top))));
+  const window =
+    values['from-us'] === undefined || values['to-us'] === undefined
+      ? undefined
+      : { fromUs: Number(values['from-us']), toUs: Number(values['to-us']) };
+  process.stdout.write(renderProfileSummary(summarizeProfile(profile, Number(values.top), window)));
 }

@@ -54,6 +54,8 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { app: options.appName, environment: options.environment },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // `code` is not redacted by name: on errors it is the error code (ECONNREFUSED), and
+      // authorization codes only ever travel in URLs, which go through sanitizeUrl.
       redact: {
         paths: [
           'req.headers.authorization',
@@ -63,7 +65,6 @@ export function createLogger(options: LoggerOptions): Logger {
           '*.refresh_token',
           '*.id_token',
           '*.client_secret',
-          '*.code',
           '*.codeVerifier',
           '*.accessToken',
           '*.refreshToken',
