@@ -27,6 +27,8 @@ export interface OurProxyOptions {
   readonly port?: number;
   /** Write a V8 CPU profile into this folder when the process exits. */
   readonly cpuProfileDir?: string | undefined;
+  /** The profile's sampling interval (V8's default is 1000 µs). */
+  readonly cpuProfileIntervalUs?: number | undefined;
 }
 
 export interface OurProxy {
@@ -45,7 +47,13 @@ export async function startOurProxy(options: OurProxyOptions): Promise<OurProxy>
   const callback = `${baseUrl}/interaction/identity/callback`;
   if (!options.idp.redirectUris.includes(callback)) options.idp.redirectUris.push(callback);
   const profile =
-    options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
+    options.cpuProfileDir === undefined
+      ? []
+      : [
+          '--cpu-prof',
+          `--cpu-prof-dir=${options.cpuProfileDir}`,
+          `--cpu-prof-interval=${options.cpuProfileIntervalUs ?? 1000}`,
+        ];
   const { child, readyMs } = await startServiceChild(options.name, {
     args: [...profile, MAIN_PATH],
     cwd: options.dir,

@@ -4,7 +4,8 @@
  * the profile on exit) and prints where the time went.
  *
  * Run: `node bench/profile-proxy.ts [--target ours|bare] [--payload echo]
- * [--connections 32] [--seconds 10] [--log-level info] [--out DIR]`; the
+ * [--connections 32] [--seconds 10] [--log-level info] [--interval-us 1000]
+ * [--out DIR]`; the
  * .cpuprofile file is kept in DIR (default bench/results/profiles/) for a
  * flame graph viewer. `--target bare` profiles the bare proxy the same way,
  * for comparison.
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '10' },
     'log-level': { type: 'string', default: 'info' },
+    'interval-us': { type: 'string', default: '1000' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/profiles/', import.meta.url)) },
   },
 });
@@ -96,6 +98,7 @@ async function startProfiledTarget(
     const bare = await startReportingChild('bare-proxy', [
       '--cpu-prof',
       `--cpu-prof-dir=${values.out}`,
+      `--cpu-prof-interval=${values['interval-us']}`,
       fileURLToPath(new URL('./bare-proxy.ts', import.meta.url)),
       '--target',
       mcpServerUrl,
@@ -109,6 +112,7 @@ async function startProfiledTarget(
     mcpServerUrl,
     logLevel: values['log-level'],
     cpuProfileDir: values.out,
+    cpuProfileIntervalUs: Number(values['interval-us']),
   });
   return { child: proxy.child, url: proxy.mcpUrl, token: await logIn(proxy, 'bench') };
 }

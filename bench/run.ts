@@ -91,6 +91,7 @@ async function measure(plan: BenchPlan, started: StartedTargets): Promise<BenchR
     const order = targets.map((_, index) => targets[(index + round - 1) % targets.length]!);
     for (const payload of plan.payloads) {
       for (const connections of plan.connections) {
+        if (plan.skip[payload]?.includes(connections) === true) continue;
         for (const target of order) {
           if (target.name === 'ours-warn' && payload !== 'echo') continue;
           await waitUntilQuiet(quietPids, plan.settleMaxMs);

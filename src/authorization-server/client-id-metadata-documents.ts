@@ -61,9 +61,9 @@ for (const [network, prefix] of [
 ] as const) {
   SPECIAL_USE.addSubnet(network, prefix, 'ipv4');
 }
+// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are matched against the IPv4 rules by BlockList itself.
 for (const [network, prefix] of [
   ['::', 127],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],

@@ -59,8 +59,9 @@ export function validateClientMetadata(
   if (value !== undefined) {
     throw new errors.InvalidClientMetadata(`${key} is reserved for the authorization server`);
   }
-  if (key !== INTERNAL_CLIENT_FIELDS[0]) return;
-  const redirectUris = (metadata.redirect_uris ?? []).map((uri) =>
+  // The validator runs before oidc-provider checks types: a malformed list is left to it (a 400).
+  if (key !== INTERNAL_CLIENT_FIELDS[0] || !Array.isArray(metadata.redirect_uris)) return;
+  const redirectUris = metadata.redirect_uris.map((uri: unknown) =>
     typeof uri === 'string' ? URL.parse(uri) : null,
   );
   if (metadata.application_type === 'web' && runsOnDevice(redirectUris)) {

@@ -55,7 +55,8 @@ export function withRefreshTokenReuseGrace(
       async find(id) {
         const payload = await adapter.find(id);
         if (payload === undefined || !withinGrace(payload)) return payload;
-        const { consumed: _consumed, ...unconsumed } = payload;
+        const unconsumed: AdapterPayload = { ...payload };
+        delete unconsumed.consumed;
         return unconsumed;
       },
 

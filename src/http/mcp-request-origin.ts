@@ -40,6 +40,14 @@ export function createMcpRequestOriginCheck(
   const allowed = new Set([base.origin, ...options.allowedOrigins]);
   const isLoopbackOrigin = (origin: URL) =>
     (origin.protocol === 'http:' || origin.protocol === 'https:') && LOOPBACK_HOSTNAMES.has(origin.hostname);
+  const isServedHost = (host: string | undefined) => {
+    const hostname = URL.parse(`http://${host ?? ''}`)?.hostname;
+    return hostname !== undefined && (hostname === base.hostname || LOOPBACK_HOSTNAMES.has(hostname));
+  };
+  // A client sends the same Host on every request: the verdict on the last one is kept, so the
+  // hot path does not parse a URL per request (docs/benchmarks.md).
+  let lastHost: string | undefined;
+  let lastHostServed = false;
 
   return (headers) => {
     const origin = headers.origin;
@@ -56,8 +64,12 @@ export function createMcpRequestOriginCheck(
       }
     }
     if (options.localInsecure) {
-      const hostname = URL.parse(`http://${headers.host ?? ''}`)?.hostname;
-      if (hostname === undefined || (hostname !== base.hostname && !LOOPBACK_HOSTNAMES.has(hostname))) {
+      const host = headers.host;
+      if (host === undefined || host !== lastHost) {
+        lastHost = host;
+        lastHostServed = isServedHost(host);
+      }
+      if (!lastHostServed) {
         return new OAuthError('forbidden', 'This host name is not served here (DNS rebinding protection).');
       }
     }

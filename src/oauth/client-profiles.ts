@@ -26,7 +26,11 @@ export type ClientRegistration =
    * really uses; `document` is what that URL serves, minus `client_id` (which
    * is always the URL itself).
    */
-  | { readonly kind: 'metadata-document'; readonly clientId: string; readonly document: RegistrationMetadata };
+  | {
+      readonly kind: 'metadata-document';
+      readonly clientId: string;
+      readonly document: RegistrationMetadata;
+    };
 
 /** The `scope` the client puts in its authorization request. */
 export type RequestedScope =
@@ -86,7 +90,11 @@ export const CLIENT_PROFILES: readonly ClientProfile[] = [
       metadata: { ...PUBLIC_CLIENT, client_name: 'Claude', redirect_uris: [...CLAUDE_CALLBACKS] },
     },
     authorizations: [
-      { redirectUri: CLAUDE_CALLBACKS[0], scope: { from: 'literal', value: 'claudeai' }, resource: 'canonical' },
+      {
+        redirectUri: CLAUDE_CALLBACKS[0],
+        scope: { from: 'literal', value: 'claudeai' },
+        resource: 'canonical',
+      },
       {
         redirectUri: CLAUDE_CALLBACKS[1],
         scope: { from: 'literal', value: 'read write' },
@@ -113,9 +121,15 @@ export const CLIENT_PROFILES: readonly ClientProfile[] = [
     source: 'clients.md §5.2 (slackapi/slack-skills-plugin#120; scope per claude-code#4540)',
     registration: {
       kind: 'dynamic',
-      metadata: { ...PUBLIC_CLIENT, client_name: 'Claude Code', redirect_uris: ['http://127.0.0.1:54212/callback'] },
+      metadata: {
+        ...PUBLIC_CLIENT,
+        client_name: 'Claude Code',
+        redirect_uris: ['http://127.0.0.1:54212/callback'],
+      },
     },
-    authorizations: [{ redirectUri: 'http://127.0.0.1:54212/callback', scope: { from: 'none' }, resource: 'canonical' }],
+    authorizations: [
+      { redirectUri: 'http://127.0.0.1:54212/callback', scope: { from: 'none' }, resource: 'canonical' },
+    ],
     whenRefused: 'Claude Code cannot authenticate to the server',
   },
   {
@@ -181,7 +195,11 @@ export const CLIENT_PROFILES: readonly ClientProfile[] = [
         scope: { from: 'resource-metadata' },
         resource: 'canonical',
       },
-      { redirectUri: 'http://localhost:8787/callback', scope: { from: 'resource-metadata' }, resource: 'canonical' },
+      {
+        redirectUri: 'http://localhost:8787/callback',
+        scope: { from: 'resource-metadata' },
+        resource: 'canonical',
+      },
     ],
     whenRefused:
       'Cursor shows an error instead of "Authenticate" (without registration: "Incompatible auth server")',
@@ -206,7 +224,11 @@ export const CLIENT_PROFILES: readonly ClientProfile[] = [
     authorizations: [
       // 33418 was busy: VS Code listens on a random port instead.
       { redirectUri: 'http://127.0.0.1:52345/', scope: { from: 'resource-metadata' }, resource: 'canonical' },
-      { redirectUri: 'https://vscode.dev/redirect', scope: { from: 'resource-metadata' }, resource: 'canonical' },
+      {
+        redirectUri: 'https://vscode.dev/redirect',
+        scope: { from: 'resource-metadata' },
+        resource: 'canonical',
+      },
     ],
     whenRefused: 'VS Code cannot sign in on its own and asks the user for a client id and secret',
   },
@@ -242,11 +264,16 @@ export const CLIENT_PROFILES: readonly ClientProfile[] = [
   {
     id: 'mcp-remote',
     name: 'mcp-remote',
-    source: 'clients.md §5.6 (geelen/mcp-remote README); application_type observed with 0.15.1 (mcp-auth-spec A5.3)',
+    source:
+      'clients.md §5.6 (geelen/mcp-remote README); application_type observed with 0.15.1 (mcp-auth-spec A5.3)',
     registration: { kind: 'dynamic', metadata: MCP_REMOTE_REGISTRATION },
     authorizations: [
       // 3334 was busy: mcp-remote picks another port.
-      { redirectUri: 'http://localhost:41999/oauth/callback', scope: { from: 'resource-metadata' }, resource: 'canonical' },
+      {
+        redirectUri: 'http://localhost:41999/oauth/callback',
+        scope: { from: 'resource-metadata' },
+        resource: 'canonical',
+      },
     ],
     whenRefused: 'mcp-remote (used by Claude Desktop, Windsurf and older Cursor) stops at registration',
   },
@@ -279,7 +306,11 @@ export const CLIENT_PROFILES: readonly ClientProfile[] = [
     source: 'clients.md §5.6: Windsurf reaches remote servers through mcp-remote',
     registration: { kind: 'dynamic', metadata: MCP_REMOTE_REGISTRATION },
     authorizations: [
-      { redirectUri: 'http://localhost:3334/oauth/callback', scope: { from: 'resource-metadata' }, resource: 'canonical' },
+      {
+        redirectUri: 'http://localhost:3334/oauth/callback',
+        scope: { from: 'resource-metadata' },
+        resource: 'canonical',
+      },
     ],
     whenRefused: 'Windsurf cannot connect the server',
   },

@@ -80,7 +80,10 @@ export function scopeChallengeFor(input: ScopeChallengeInput): ScopeChallenge | 
   const scope = [...new Set([...input.granted, ...input.required])]
     .filter((name) => name !== 'offline_access')
     .join(' ');
-  const target = input.operation.name === undefined ? input.operation.method : `${input.operation.method} ${input.operation.name}`;
+  const target =
+    input.operation.name === undefined
+      ? input.operation.method
+      : `${input.operation.method} ${input.operation.name}`;
   const description = `${target} needs the scope ${missing.join(' ')}; authorize again with it.`;
   return {
     status: 403,

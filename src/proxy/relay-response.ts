@@ -20,7 +20,7 @@ export type RelayEnd = 'complete' | 'client_gone' | 'upstream_broke';
  */
 export function relayResponse(upstream: IncomingMessage, res: ServerResponse): Promise<RelayEnd> {
   const { headers, isEventStream } = buildClientResponseHeaders(upstream.rawHeaders);
-  res.writeHead(upstream.statusCode ?? 502, headers);
+  writeResponseHead(res, upstream.statusCode ?? 502, headers);
   // SSE: the client sees the status and headers now, not with the first
   // event (which may come minutes later); each event is then written as
   // it arrives (Node's server sockets have Nagle off).
@@ -42,4 +42,20 @@ export function relayResponse(upstream: IncomingMessage, res: ServerResponse): P
     });
     upstream.pipe(res);
   });
+}
+
+/**
+ * Same result as res.writeHead(status, headers): the upstream's headers replace
+ * any of ours of the same name (CORS, RateLimit-*, X-Request-Id are already
+ * set), duplicates kept. writeHead with a list calls removeHeader for every
+ * name in it, and in profiles of the running proxy that removal was its
+ * costliest step (docs/benchmarks.md); here only names that are set are removed.
+ */
+function writeResponseHead(res: ServerResponse, statusCode: number, headers: readonly string[]): void {
+  for (let index = 0; index < headers.length; index += 2) {
+    const name = headers[index]!;
+    if (res.hasHeader(name)) res.removeHeader(name);
+  }
+  for (let index = 0; index < headers.length; index += 2) res.appendHeader(headers[index]!, headers[index + 1]!);
+  res.writeHead(statusCode);
 }

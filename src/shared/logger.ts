@@ -6,7 +6,7 @@ export interface LoggerOptions {
   level: string;
   appName: string;
   environment: string;
-  /** Where lines go; tests pass a stream to read them. Defaults to stdout. */
+  /** Where lines go; tests pass a stream to read them. Defaults to stdout (file descriptor 1). */
   destination?: NodeJS.WritableStream;
 }
 
@@ -48,31 +48,72 @@ export function sanitizeUrl(rawUrl: string): string {
   return changed ? `${rawUrl.slice(0, queryStart)}?${params.toString()}` : rawUrl;
 }
 
+/**
+ * Keys whose value is censored in any object logged one level down (`{ tokens:
+ * { access_token } }`, `err.accessToken`): what pino's `*.key` redact paths did.
+ * Those wildcard paths made pino run its redactor over every field of every
+ * line, about four times the cost of the line itself (docs/benchmarks.md), so
+ * the same rule is applied here, to object fields only.
+ * `code` is not among them: on errors it is the error code (ECONNREFUSED), and
+ * authorization codes only ever travel in URLs, which go through sanitizeUrl.
+ */
+const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'codeVerifier',
+  'accessToken',
+  'refreshToken',
+]);
+
+/** A copy with the secret keys censored, or undefined when the object has none. */
+function censorSecretKeys(object: object): Record<string, unknown> | undefined {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(object)) {
+    if (!SECRET_KEYS.has(key)) continue;
+    copy ??= { ...object };
+    copy[key] = REDACTED;
+  }
+  return copy;
+}
+
+/** Censors the secret keys of each object-valued field; `err` is censored after its serializer. */
+function censorNestedSecrets(fields: Record<string, unknown>): Record<string, unknown> {
+  let result = fields;
+  for (const key in fields) {
+    const value = fields[key];
+    if (key === 'err' || value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+    const censored = censorSecretKeys(value);
+    if (censored === undefined) continue;
+    if (result === fields) result = { ...fields };
+    result[key] = censored;
+  }
+  return result;
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level,
       base: { app: options.appName, environment: options.environment },
       timestamp: pino.stdTimeFunctions.isoTime,
-      // `code` is not redacted by name: on errors it is the error code (ECONNREFUSED), and
-      // authorization codes only ever travel in URLs, which go through sanitizeUrl.
+      formatters: { log: censorNestedSecrets },
+      serializers: {
+        err: (error: Error) => {
+          const serialized = pino.stdSerializers.err(error);
+          return censorSecretKeys(serialized) ?? serialized;
+        },
+      },
       redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'res.headers["set-cookie"]',
-          '*.access_token',
-          '*.refresh_token',
-          '*.id_token',
-          '*.client_secret',
-          '*.codeVerifier',
-          '*.accessToken',
-          '*.refreshToken',
-        ],
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
         censor: REDACTED,
       },
     },
-    options.destination ?? process.stdout,
+    // Without a destination, pino's own: an asynchronous writer on fd 1 that sends the lines
+    // queued while a write is under way in one write (under load, many lines per system
+    // call, where process.stdout made one per line), and flushes synchronously on exit.
+    options.destination,
   );
 }
 

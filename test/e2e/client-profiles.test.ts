@@ -7,7 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLIENT_PROFILES, type AuthorizationRequestShape, type ClientProfile } from '../../src/oauth/client-profiles.ts';
+import {
+  CLIENT_PROFILES,
+  type AuthorizationRequestShape,
+  type ClientProfile,
+} from '../../src/oauth/client-profiles.ts';
 import {
   authorizationUrl,
   createPkce,
@@ -54,16 +58,28 @@ describe('client profiles: each client registers, authorizes, gets tokens and re
     const answer = await readJson(response);
     assert.equal(answer.status, 201, `registration: ${JSON.stringify(answer.body)}`);
     if (profile.origin !== undefined) {
-      assert.equal(answer.headers.get('access-control-allow-origin'), '*', 'a browser client can read the answer');
+      assert.equal(
+        answer.headers.get('access-control-allow-origin'),
+        '*',
+        'a browser client can read the answer',
+      );
     }
     return (answer.body as unknown as RegisteredClient).client_id;
   }
 
   function parametersOf(shape: AuthorizationRequestShape): Record<string, string | undefined> {
     const scope =
-      shape.scope.from === 'none' ? undefined : shape.scope.from === 'literal' ? shape.scope.value : resourceScopes;
+      shape.scope.from === 'none'
+        ? undefined
+        : shape.scope.from === 'literal'
+          ? shape.scope.value
+          : resourceScopes;
     const resource =
-      shape.resource === 'omitted' ? undefined : shape.resource === 'canonical' ? proxy.mcpUrl : `${proxy.mcpUrl}/`;
+      shape.resource === 'omitted'
+        ? undefined
+        : shape.resource === 'canonical'
+          ? proxy.mcpUrl
+          : `${proxy.mcpUrl}/`;
     return { redirect_uri: shape.redirectUri, scope, resource };
   }
 
@@ -71,7 +87,12 @@ describe('client profiles: each client registers, authorizes, gets tokens and re
     const parameters = parametersOf(shape);
     const pkce = createPkce();
     const login = await loginWith(
-      authorizationUrl(proxy.baseUrl, { client_id: clientId, redirect_uris: [shape.redirectUri] }, pkce, parameters),
+      authorizationUrl(
+        proxy.baseUrl,
+        { client_id: clientId, redirect_uris: [shape.redirectUri] },
+        pkce,
+        parameters,
+      ),
       shape.redirectUri,
     );
     assert.ok(login.code, `no code at ${login.callback.href}`);

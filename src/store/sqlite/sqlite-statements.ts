@@ -45,10 +45,10 @@ export const SQLITE_STATEMENTS = {
    * writes 1 with the window's end; later hits add one and keep that end.
    * In an UPDATE every expression sees the row as it was before the update.
    */
-  increment: `INSERT INTO kv_values (key, value, expires_at) VALUES (:key, CAST(:amount AS TEXT), :expiresAt)
+  increment: `INSERT INTO kv_values (key, value, expires_at) VALUES (:key, CAST(CAST(:amount AS INTEGER) AS TEXT), :expiresAt)
     ON CONFLICT (key) DO UPDATE SET
-      value = CASE WHEN kv_values.expires_at IS NULL OR kv_values.expires_at <= :now THEN CAST(:amount AS TEXT)
-        ELSE CAST(CAST(kv_values.value AS INTEGER) + :amount AS TEXT) END,
+      value = CASE WHEN kv_values.expires_at IS NULL OR kv_values.expires_at <= :now THEN CAST(CAST(:amount AS INTEGER) AS TEXT)
+        ELSE CAST(CAST(kv_values.value AS INTEGER) + CAST(:amount AS INTEGER) AS TEXT) END,
       expires_at = CASE WHEN kv_values.expires_at IS NULL OR kv_values.expires_at <= :now
         THEN excluded.expires_at ELSE kv_values.expires_at END
     RETURNING value, expires_at`,

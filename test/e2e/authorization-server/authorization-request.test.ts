@@ -62,6 +62,7 @@ describe('the authorization endpoint', () => {
   }
 
   describe('PKCE (OAuth 2.1 §4.1.1)', () => {
+    // req: A6.3, A6.7, A6.8
     it('refuses a request without code_challenge with an invalid_request redirect carrying state and iss', async () => {
       const response = await firstHop({
         code_challenge: undefined,
@@ -71,6 +72,7 @@ describe('the authorization endpoint', () => {
       await assertErrorRedirect(response, 'invalid_request', 'no-pkce');
     });
 
+    // req: A6.3
     it('refuses code_challenge_method=plain', async () => {
       const pkce = createPkce();
       const response = await firstHop({
@@ -92,6 +94,7 @@ describe('the authorization endpoint', () => {
   });
 
   describe('client and redirect URI', () => {
+    // req: A2.2, A5.2
     it('shows a page, never a redirect, for an unknown client_id, telling the user to reconnect so the client registers again', async () => {
       const ghost = {
         client_id: 'client-this-server-never-saw',
@@ -102,6 +105,7 @@ describe('the authorization endpoint', () => {
       assert.match(html, /registers again/);
     });
 
+    // req: A6.5, A8.5
     it('shows a page, never a redirect, for a redirect URI the client did not register', async () => {
       await assertErrorPage(
         await firstHop({ redirect_uri: 'https://evil.example/callback' }),
@@ -120,6 +124,7 @@ describe('the authorization endpoint', () => {
       assert.equal(response.headers.get('x-frame-options'), 'DENY');
     });
 
+    // req: A5.2
     it('answers an unknown client at the token endpoint with invalid_client (the SDK re-registers on it)', async () => {
       const answer = await postForm(
         `${proxy.baseUrl}/token`,
@@ -150,6 +155,7 @@ describe('the authorization endpoint', () => {
   });
 
   describe('scope (MCP authorization §6; clients.md §5.1, §5.2)', () => {
+    // req: A6.10
     it('works without a scope parameter and grants PROVIDER_SCOPE', async () => {
       const { tokens } = await obtainTokens(proxy.baseUrl, { client, overrides: { scope: undefined } });
       assert.deepEqual(tokens.scope?.split(' ').sort(), ['offline_access', 'openid']);
@@ -158,6 +164,7 @@ describe('the authorization endpoint', () => {
     });
 
     for (const scope of ['claudeai', 'read write']) {
+      // req: A6.10
       it(`tolerates unknown scopes (scope=${scope}) and completes the login`, async () => {
         const { tokens } = await obtainTokens(proxy.baseUrl, { client, overrides: { scope } });
         for (const unknown of scope.split(' ')) assert.ok(!tokens.scope?.split(' ').includes(unknown));
@@ -181,16 +188,19 @@ describe('the authorization endpoint', () => {
   });
 
   describe('resource (RFC 8707)', () => {
+    // req: A3.2, A6.9
     it('binds the token to the MCP URL when the client names it, and the proxy accepts it', async () => {
       const { tokens } = await obtainTokens(proxy.baseUrl, { client, overrides: { resource: proxy.mcpUrl } });
       assert.equal(await mcpStatusWith(proxy.mcpUrl, tokens.access_token), 200);
     });
 
+    // req: A6.9
     it('issues a token for the MCP URL when the client names no resource', async () => {
       const { tokens } = await obtainTokens(proxy.baseUrl, { client, overrides: { resource: undefined } });
       assert.equal(await mcpStatusWith(proxy.mcpUrl, tokens.access_token), 200);
     });
 
+    // req: A6.9
     it('accepts the MCP URL with a trailing slash (as Claude.ai sends it), at /auth and /token', async () => {
       const resource = `${proxy.mcpUrl}/`;
       const pkce = createPkce();
@@ -224,6 +234,7 @@ describe('the authorization endpoint', () => {
       assert.equal(await mcpStatusWith(proxy.mcpUrl, tokens.access_token), 200);
     });
 
+    // req: A3.2, A6.9
     it('refuses a foreign resource with invalid_target, redirected with state and iss', async () => {
       for (const resource of [
         'https://evil.example/mcp',
@@ -255,6 +266,7 @@ describe('the authorization endpoint', () => {
   });
 
   describe('the authorization response', () => {
+    // req: A6.7, A6.8
     it('returns code, state and iss with a 303 to the redirect URI (RFC 9207)', async () => {
       const login = await loginWith(
         authorizationUrl(proxy.baseUrl, client, createPkce(), { state: 'round-trip' }),

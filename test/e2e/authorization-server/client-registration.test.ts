@@ -45,6 +45,7 @@ describe('dynamic client registration (RFC 7591)', () => {
     await proxy.close();
   });
 
+  // req: A5.2, A6.1
   it('registers a public client (none): 201, a client_id, no secret', async () => {
     const answer = await postRegistration(proxy.baseUrl, {
       client_name: 'Public',
@@ -58,6 +59,7 @@ describe('dynamic client registration (RFC 7591)', () => {
     assert.deepEqual(answer.body.redirect_uris, [LOOPBACK_REDIRECT_URI]);
   });
 
+  // req: A6.1
   it('registers a confidential client with a secret that works at the token endpoint', async () => {
     const answer = await postRegistration(proxy.baseUrl, { redirect_uris: [LOOPBACK_REDIRECT_URI] });
     assert.equal(answer.status, 201);
@@ -87,6 +89,7 @@ describe('dynamic client registration (RFC 7591)', () => {
     assert.equal(answer.body.application_type, 'native');
   });
 
+  // req: A6.4
   it('accepts private-use scheme redirect URIs of desktop clients (Cursor, VS Code)', async () => {
     for (const redirectUri of [
       'cursor://anysphere.cursor-mcp/oauth/callback',
@@ -136,6 +139,7 @@ describe('dynamic client registration (RFC 7591)', () => {
     assert.equal(exchange.status, 200);
   });
 
+  // req: A6.4
   it('refuses javascript:, data:, file: (and friends) with invalid_redirect_uri', async () => {
     for (const redirectUri of [
       'javascript:alert(1)',
@@ -153,6 +157,7 @@ describe('dynamic client registration (RFC 7591)', () => {
     }
   });
 
+  // req: A6.4
   it('refuses plain http redirect URIs that are not loopback, whatever the application type, and fragments', async () => {
     for (const applicationType of ['native', 'web']) {
       for (const redirectUri of [
@@ -206,6 +211,7 @@ describe('dynamic client registration (RFC 7591)', () => {
     }
   });
 
+  // req: A8.1
   it('shows the confirmation page to a new client however it registered (nothing skips it)', async () => {
     const client = await registerClient(proxy.baseUrl, { client_name: 'Claims To Be Confirmed' });
     const login = await loginWith(
@@ -336,6 +342,7 @@ describe('loopback redirect URIs of native clients (RFC 8252 §7.3)', () => {
     });
   }
 
+  // req: A6.5
   it('accepts any port for a loopback URI registered without one', async () => {
     const client = await registerClient(proxy.baseUrl, { redirect_uris: ['http://127.0.0.1/callback'] });
     const exchange = await loginAndExchange(client, 'http://127.0.0.1:54321/callback');
@@ -354,6 +361,7 @@ describe('loopback redirect URIs of native clients (RFC 8252 §7.3)', () => {
     }
   });
 
+  // req: A7.1
   it('still requires the token request to repeat the redirect URI used at /auth, port included', async () => {
     const client = await registerClient(proxy.baseUrl, { redirect_uris: ['http://127.0.0.1/callback'] });
     const exchange = await loginAndExchange(
@@ -365,6 +373,7 @@ describe('loopback redirect URIs of native clients (RFC 8252 §7.3)', () => {
     assert.equal(exchange.body.error, 'invalid_grant');
   });
 
+  // req: A6.5, A8.5
   it('matches everything but the port exactly: another path or host is refused without a redirect', async () => {
     const client = await registerClient(proxy.baseUrl, {
       redirect_uris: ['http://127.0.0.1:33418/callback'],
@@ -386,6 +395,7 @@ describe('loopback redirect URIs of native clients (RFC 8252 §7.3)', () => {
     }
   });
 
+  // req: A6.5, A8.5
   it('matches claimed https redirect URIs exactly, port included', async () => {
     const client = await registerClient(proxy.baseUrl, { redirect_uris: ['https://app.example/cb'] });
     const response = await fetch(

@@ -36,17 +36,20 @@ describe('authorization server metadata (RFC 8414, OpenID discovery)', () => {
     await proxy.close();
   });
 
+  // req: A4.2, A4.3
   it('serves the same document at oauth-authorization-server and openid-configuration', async () => {
     const openid = await getJson(`${proxy.baseUrl}/.well-known/openid-configuration`);
     assert.equal(openid.status, 200);
     assert.deepEqual(openid.body, metadata);
   });
 
+  // req: A4.4, A4.5
   it('names BASE_URL as issuer, exactly, with no trailing slash (RFC 8414 §3.3)', () => {
     assert.equal(metadata.issuer, proxy.baseUrl);
     assert.ok(!String(metadata.issuer).endsWith('/'));
   });
 
+  // req: A4.6, A6.3, A6.8
   it('advertises only what the server does: code, S256, iss in responses, revocation', () => {
     assert.deepEqual(metadata.response_types_supported, ['code']);
     assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
@@ -64,6 +67,7 @@ describe('authorization server metadata (RFC 8414, OpenID discovery)', () => {
     assert.equal(metadata.introspection_endpoint, undefined);
   });
 
+  // req: A7.4
   it('lists offline_access in the AS scopes (it is where clients look for refresh support)', () => {
     assert.ok((metadata.scopes_supported as string[]).includes('offline_access'));
   });
@@ -136,6 +140,7 @@ describe('authorization server metadata (RFC 8414, OpenID discovery)', () => {
     }
   });
 
+  // req: A2.8, A4.1
   it('lets browser clients read the metadata cross-origin', async () => {
     const response = await fetch(`${proxy.baseUrl}/.well-known/oauth-authorization-server`, {
       headers: { origin: 'https://inspector.example' },
@@ -154,6 +159,7 @@ describe('protected resource metadata (RFC 9728)', () => {
     await proxy.close();
   });
 
+  // req: A1.1, A1.3, A1.4
   it('serves the same document at the root and at the path-suffixed well-known URL', async () => {
     const root = await getJson(`${proxy.baseUrl}/.well-known/oauth-protected-resource`);
     const suffixed = await getJson(`${proxy.baseUrl}/.well-known/oauth-protected-resource/mcp`);
@@ -163,6 +169,7 @@ describe('protected resource metadata (RFC 9728)', () => {
     assert.equal(root.headers.get('access-control-allow-origin'), '*');
   });
 
+  // req: A1.2, A1.5, A4.5
   it('names the MCP URL as resource and this server, spelled as its issuer, as authorization server', async () => {
     const { body } = await getJson(`${proxy.baseUrl}/.well-known/oauth-protected-resource/mcp`);
     const issuer = (await getJson(`${proxy.baseUrl}/.well-known/oauth-authorization-server`)).body.issuer;
@@ -172,6 +179,7 @@ describe('protected resource metadata (RFC 9728)', () => {
     assert.deepEqual(body.bearer_methods_supported, ['header']);
   });
 
+  // req: A1.6, A1.7
   it('leaves offline_access out of the resource scopes (it is an AS matter)', async () => {
     const { body } = await getJson(`${proxy.baseUrl}/.well-known/oauth-protected-resource`);
     const scopes = body.scopes_supported as string[];
@@ -179,6 +187,7 @@ describe('protected resource metadata (RFC 9728)', () => {
     assert.ok(!scopes.includes('offline_access'));
   });
 
+  // req: A1.3
   it('points the MCP endpoint challenge at the path-suffixed metadata', async () => {
     const response = await fetch(proxy.mcpUrl, { method: 'POST' });
     await response.arrayBuffer();
@@ -206,6 +215,7 @@ describe('an MCP server mounted at a path other than /mcp', () => {
     await fixture.close();
   });
 
+  // req: A1.4, A1.5
   it('serves the metadata for BASE_URL + that path, at the root and at the path-suffixed URL', async () => {
     const root = await getJson(`${proxy.baseUrl}/.well-known/oauth-protected-resource`);
     const suffixed = await getJson(`${proxy.baseUrl}/.well-known/oauth-protected-resource${MOUNT_PATH}`);
@@ -216,6 +226,7 @@ describe('an MCP server mounted at a path other than /mcp', () => {
     assert.equal(stale.body.error, 'not_found');
   });
 
+  // req: A3.2, A6.9
   it('issues tokens for that resource and refuses /mcp as a foreign resource', async () => {
     const client = await registerClient(proxy.baseUrl);
     const { tokens } = await obtainTokens(proxy.baseUrl, {
@@ -238,6 +249,7 @@ describe('an MCP server mounted at a path other than /mcp', () => {
 });
 
 describe('issuer spelling', () => {
+  // req: A4.5
   it('drops a trailing slash from BASE_URL, so issuer and PRM authorization_servers match exactly', async (t) => {
     const port = await freePort();
     const proxy = await startTestProxy({ port, env: { BASE_URL: `http://127.0.0.1:${port}/` } });
@@ -272,6 +284,7 @@ describe('routes outside the metadata', () => {
     }
   });
 
+  // req: A1.8
   it('accepts registration at /register and authorization at /authorize (MCP 2025-03-26 fallback paths)', async () => {
     const registered = await postRegistration(
       proxy.baseUrl,

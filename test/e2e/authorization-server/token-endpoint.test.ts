@@ -52,6 +52,7 @@ describe('the token endpoint', () => {
 
   describe('client authentication (token_endpoint_auth_methods_supported)', () => {
     for (const method of ['none', 'client_secret_basic', 'client_secret_post'] as const) {
+      // req: A6.1
       it(`issues tokens to a client registered with ${method}, authenticating that way`, async () => {
         const client = await registerClient(proxy.baseUrl, { token_endpoint_auth_method: method });
         assert.equal(client.token_endpoint_auth_method, method);
@@ -146,6 +147,7 @@ describe('the token endpoint', () => {
   });
 
   describe('authorization code grant', () => {
+    // req: A7.2
     it('answers with Cache-Control: no-store and a Bearer token (RFC 6749 §5.1)', async () => {
       const { response, tokens } = await obtainTokens(proxy.baseUrl);
       assert.equal(response.headers.get('cache-control'), 'no-store');
@@ -153,6 +155,7 @@ describe('the token endpoint', () => {
       assert.ok(tokens.expires_in > 0);
     });
 
+    // req: A6.3, A7.1
     it('refuses a wrong code_verifier with invalid_grant', async () => {
       const client = await registerClient(proxy.baseUrl);
       const { code, redirectUri } = await authorizationCode(client);
@@ -179,6 +182,7 @@ describe('the token endpoint', () => {
       assert.ok(answer.body.error === 'invalid_grant' || answer.body.error === 'invalid_request');
     });
 
+    // req: A7.1
     it('refuses a replayed code with invalid_grant and revokes the tokens of its first use (RFC 6749 §4.1.2)', async () => {
       const client = await registerClient(proxy.baseUrl);
       const { code, verifier, redirectUri } = await authorizationCode(client);
@@ -205,6 +209,7 @@ describe('the token endpoint', () => {
       assert.equal(refreshed.body.error, 'invalid_grant', 'the first refresh token is revoked');
     });
 
+    // req: A7.1
     it("refuses another client's code with invalid_grant", async () => {
       const owner = await registerClient(proxy.baseUrl);
       const thief = await registerClient(proxy.baseUrl);
@@ -256,6 +261,7 @@ describe('the token endpoint', () => {
   });
 
   describe('refresh token grant', () => {
+    // req: A7.3
     it('rotates the refresh token of a public client and the new tokens work', async () => {
       const { client, tokens } = await obtainTokens(proxy.baseUrl);
       const refreshed = await refresh(authenticationOf(client), tokens.refresh_token ?? '');
@@ -269,6 +275,7 @@ describe('the token endpoint', () => {
       assert.equal(again.status, 200);
     });
 
+    // req: A7.3
     it('answers reuse of a rotated refresh token with invalid_grant, never a 500, and revokes its family (RFC 9700 §4.14.2)', async () => {
       const { client, tokens } = await obtainTokens(proxy.baseUrl);
       const rotated = await refresh(authenticationOf(client), tokens.refresh_token ?? '');
@@ -326,6 +333,7 @@ describe('the token endpoint', () => {
       });
     }
 
+    // req: A2.1, A3.1
     it('revokes an access token, which the MCP endpoint then refuses with 401', async () => {
       const { client, tokens } = await obtainTokens(proxy.baseUrl);
       assert.equal(await mcpStatusWith(proxy.mcpUrl, tokens.access_token), 200);
@@ -390,6 +398,7 @@ describe('the token endpoint', () => {
     });
   });
 
+  // req: A3.6
   it('logs why each grant was refused, no server error, and never a token value', async () => {
     const client = await registerClient(proxy.baseUrl);
     const { code, verifier, redirectUri } = await authorizationCode(client);

@@ -43,6 +43,7 @@ describe('the confirmation page', () => {
     await proxy.close();
   });
 
+  // req: A6.6, A8.1, A8.6
   it('is shown the first time a browser sends a client, and the upstream login starts only after it', async () => {
     const client = await registerClient(proxy.baseUrl);
     const request = authorizationRequest(proxy.baseUrl, client, resource);
@@ -78,6 +79,7 @@ describe('the confirmation page', () => {
     assert.ok(second.callback.searchParams.get('code'), 'the second login still ends with a code');
   });
 
+  // req: A8.2
   it('is shown again in the same browser for another client', async () => {
     const agent = new UserAgent();
     const one = await registerClient(proxy.baseUrl);
@@ -109,6 +111,7 @@ describe('the confirmation page', () => {
     assert.equal(fresh.confirmationShown, true);
   });
 
+  // req: A6.6, A8.3
   it('names the client, its redirect URIs and their hostnames, its client_uri and the IdP', async () => {
     const client = await registerClient(proxy.baseUrl, {
       client_name: 'Acme Desktop',
@@ -173,6 +176,7 @@ describe('the confirmation page', () => {
     expectStop(await submitConfirmation(agent, reposted, targets(client)), 'idp');
   });
 
+  // req: A8.3
   it('refuses a post with a wrong csrf token from a cross-site origin with 403, without logging in', async () => {
     const client = await registerClient(proxy.baseUrl);
     const agent = new UserAgent();

@@ -30,6 +30,7 @@ import { startTestProxy } from '../../support/test-proxy.ts';
 import { UserAgent } from '../../support/user-agent.ts';
 
 describe('logs across a whole login', () => {
+  // req: A3.6
   it('never contain a code, a verifier, a token or a client secret', async (t) => {
     const defer = cleanupStack(t);
     const idp = await startFakeIdp({ mode: 'oidc' });

@@ -91,6 +91,7 @@ async function tokensSurviveRestart(
 }
 
 describe('tokens survive a restart', () => {
+  // req: A5.7
   it('keeps access and refresh tokens working across a restart on SQLite', async (t) => {
     const defer = cleanupStack(t);
     const dir = await mkdtemp(join(tmpdir(), 'login-bridge-restart-'));

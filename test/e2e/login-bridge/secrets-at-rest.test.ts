@@ -109,6 +109,7 @@ async function loginRefreshAndDump(store: TestStore, defer: Defer) {
 }
 
 describe('secrets at rest after a login', () => {
+  // req: A3.6
   it('keeps no IdP token and no proxy-issued token in plain text on SQLite', async (t) => {
     await loginRefreshAndDump({ kind: 'sqlite' }, cleanupStack(t));
   });

@@ -60,6 +60,7 @@ describe('the upstream login', () => {
     await proxy.close();
   });
 
+  // req: A8.6
   it('asks the IdP with PKCE S256, a fresh state, a nonce and the exact registered redirect URI', async () => {
     const { idpUrl } = await startAtIdp(proxy, client);
     const sent = idpUrl.searchParams;
@@ -138,6 +139,7 @@ describe('the upstream login', () => {
     assertErrorResponse(back.url, request, proxy, 'server_error');
   });
 
+  // req: A8.6
   it('answers an IdP callback with an unknown state with a 4xx page', async () => {
     const agent = new UserAgent();
     for (const query of [
@@ -161,6 +163,7 @@ describe('the upstream login', () => {
     assert.ok(response.status >= 400 && response.status < 500, `got ${response.status}`);
   });
 
+  // req: A8.6
   it('refuses a replayed IdP callback with a 4xx page after the login finished', async () => {
     const agent = new UserAgent();
     const request = authorizationRequest(proxy.baseUrl, client, proxy.mcpUrl);

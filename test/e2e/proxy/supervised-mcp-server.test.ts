@@ -71,6 +71,7 @@ describe('the proxy in front of a supervised stateful MCP server', () => {
     await client.close();
   });
 
+  // req: A9.4
   it('streams a notification while the tool call is still running (nothing is buffered)', async () => {
     const { client } = await connectMcp(proxy.mcpUrl, alice.oauth);
     // The server sends step 1 at once, then waits ten minutes before step 2: the first
@@ -114,6 +115,7 @@ describe('the proxy in front of a supervised stateful MCP server', () => {
     await client.close();
   });
 
+  // req: A9.1, A9.7
   it('ends the session with DELETE; the old session id then gets the server’s 404', async () => {
     const { client, transport } = await connectMcp(proxy.mcpUrl, alice.oauth);
     const sessionId = transport.sessionId;
@@ -134,6 +136,7 @@ describe('the proxy in front of a supervised stateful MCP server', () => {
     await client.close();
   });
 
+  // req: A3.4
   it('sends the MCP server the user’s IdP token, never the proxy-issued one', async () => {
     const { client } = await connectMcp(proxy.mcpUrl, alice.oauth);
     // MCP_FIXTURE_REQUIRE_BEARER: whoami answers with the bearer token the server received.

@@ -49,6 +49,7 @@ describe('refreshing the upstream IdP token behind a grant', () => {
     await proxy.close();
   });
 
+  // req: A3.5
   it('refreshes once and retries when the MCP server refuses the expired IdP token', async () => {
     const alice = await logIn(proxy.mcpUrl, 'alice');
     const { client } = await connectMcp(proxy.mcpUrl, alice.oauth);
@@ -87,6 +88,7 @@ describe('refreshing the upstream IdP token behind a grant', () => {
     await client.close();
   });
 
+  // req: A3.5
   it('answers 401 with the resource metadata and revokes the grant when the IdP refuses the refresh', async (t) => {
     const carol = await logIn(proxy.mcpUrl, 'carol');
     const connection = await connectMcp(proxy.mcpUrl, carol.oauth);

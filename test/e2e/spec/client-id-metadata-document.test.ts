@@ -36,7 +36,11 @@ async function openAuthorization(
   clientId: string,
   redirectUri = REDIRECT_URI,
 ): Promise<{ status: number; html: string; location: URL | undefined }> {
-  const url = authorizationUrl(proxy.baseUrl, { client_id: clientId, redirect_uris: [redirectUri] }, createPkce());
+  const url = authorizationUrl(
+    proxy.baseUrl,
+    { client_id: clientId, redirect_uris: [redirectUri] },
+    createPkce(),
+  );
   const result = await new UserAgent().follow(url, (location) => location.href.startsWith(redirectUri));
   if (result.response === undefined) return { status: 302, html: '', location: result.final };
   return { status: result.response.status, html: await result.response.text(), location: undefined };
@@ -110,7 +114,11 @@ describe('client ID metadata documents (CIMD)', () => {
     });
     for (const username of ['alice', 'bob']) {
       const login = await loginWith(
-        authorizationUrl(proxy.baseUrl, { client_id: documentUrl, redirect_uris: [REDIRECT_URI] }, createPkce()),
+        authorizationUrl(
+          proxy.baseUrl,
+          { client_id: documentUrl, redirect_uris: [REDIRECT_URI] },
+          createPkce(),
+        ),
         REDIRECT_URI,
         username,
       );
@@ -127,7 +135,11 @@ describe('client ID metadata documents (CIMD)', () => {
     });
     for (const redirectUri of ['http://127.0.0.1:51234/callback', 'http://localhost:40999/callback']) {
       const login = await loginWith(
-        authorizationUrl(proxy.baseUrl, { client_id: documentUrl, redirect_uris: [redirectUri] }, createPkce()),
+        authorizationUrl(
+          proxy.baseUrl,
+          { client_id: documentUrl, redirect_uris: [redirectUri] },
+          createPkce(),
+        ),
         redirectUri,
       );
       assert.ok(login.code, `${redirectUri}: ${login.callback.href}`);
@@ -183,7 +195,10 @@ describe('client ID metadata documents (CIMD)', () => {
 
     // req: A5.6
     it('refuses a document larger than 5 KiB', async () => {
-      const documentUrl = host.serveDocument('/oauth/huge', { ...DOCUMENT, client_name: 'x'.repeat(6 * 1024) });
+      const documentUrl = host.serveDocument('/oauth/huge', {
+        ...DOCUMENT,
+        client_name: 'x'.repeat(6 * 1024),
+      });
       await refused(documentUrl);
     });
 

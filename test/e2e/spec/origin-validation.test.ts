@@ -13,7 +13,11 @@ const INITIALIZE = JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
   method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'origin-test', version: '1' } },
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'origin-test', version: '1' },
+  },
 });
 
 /** A raw request (so that Host can be set), answering status, headers and body. */
@@ -26,7 +30,11 @@ function send(
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
       );
     });
     req.on('error', reject);
@@ -48,7 +56,10 @@ describe('Origin and Host on the MCP endpoint, in local mode (LOCAL_INSECURE=tru
   });
 
   const call = (headers: Record<string, string>) =>
-    send(proxy.mcpUrl, { headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, ...headers }, body: INITIALIZE });
+    send(proxy.mcpUrl, {
+      headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, ...headers },
+      body: INITIALIZE,
+    });
 
   // req: A9.10
   it('serves requests without Origin (programs, not browsers)', async () => {
@@ -57,7 +68,11 @@ describe('Origin and Host on the MCP endpoint, in local mode (LOCAL_INSECURE=tru
 
   // req: A9.10
   it('serves BASE_URL’s own origin, the configured ones and, locally, loopback origins', async () => {
-    for (const origin of [new URL(proxy.baseUrl).origin, 'https://app.example.com', 'http://localhost:6274']) {
+    for (const origin of [
+      new URL(proxy.baseUrl).origin,
+      'https://app.example.com',
+      'http://localhost:6274',
+    ]) {
       assert.equal((await call({ origin })).status, 200, origin);
     }
   });
@@ -71,7 +86,9 @@ describe('Origin and Host on the MCP endpoint, in local mode (LOCAL_INSECURE=tru
       assert.match(String(answer.headers['content-type']), /^application\/json/);
       assert.equal((JSON.parse(answer.body) as { error: string }).error, 'forbidden');
     }
-    const forwarded = proxy.logs.slice(before).filter((line) => String(line.event).startsWith('proxy.upstream'));
+    const forwarded = proxy.logs
+      .slice(before)
+      .filter((line) => String(line.event).startsWith('proxy.upstream'));
     assert.deepEqual(forwarded, []);
   });
 

@@ -21,7 +21,7 @@ export interface SpecOAuthClientOptions {
  * can also plant stale ones.
  */
 export class SpecOAuthClient extends TestOAuthClient {
-  readonly clientMetadataUrl: string | undefined;
+  readonly clientMetadataUrl?: string;
   #clientInformation: OAuthClientInformationMixed | undefined;
   #tokens: OAuthTokens | undefined;
   /** Every `invalidateCredentials` scope the SDK asked for, in order. */
@@ -34,7 +34,7 @@ export class SpecOAuthClient extends TestOAuthClient {
       ...(options.redirectUrl === undefined ? {} : { redirectUrl: options.redirectUrl }),
       ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
     });
-    this.clientMetadataUrl = options.clientMetadataUrl;
+    if (options.clientMetadataUrl !== undefined) this.clientMetadataUrl = options.clientMetadataUrl;
   }
 
   override clientInformation(): OAuthClientInformationMixed | undefined {

@@ -53,6 +53,7 @@ describe('authentication at the MCP endpoint', () => {
       redirect: 'manual',
     });
 
+  // req: A2.1, A2.3
   it('challenges a request without a token, without an error code (RFC 6750 §3.1)', async () => {
     await expectChallenge(await post({}), MISSING, false);
   });
@@ -66,11 +67,13 @@ describe('authentication at the MCP endpoint', () => {
     ['two tokens', `Bearer ${CLIENT_TOKEN} ${CLIENT_TOKEN}`],
     ['characters outside b64token', 'Bearer to,ken'],
   ] as const) {
+    // req: A2.2, A2.3
     it(`challenges a malformed Bearer header (${label}) with invalid_token`, async () => {
       await expectChallenge(await post({ authorization: value }), MALFORMED, true);
     });
   }
 
+  // req: A2.1, A3.1, A3.3
   it('challenges an unknown, revoked or wrong-audience token (the verifier says no)', async () => {
     await expectChallenge(await post(bearer('not-a-token-we-issued')), INVALID, true);
   });
@@ -81,6 +84,7 @@ describe('authentication at the MCP endpoint', () => {
     await response.body?.cancel();
   });
 
+  // req: A3.1
   it('challenges a token past its expiry by the injected clock', async () => {
     nowMs = ALICE.expiresAtSeconds * 1000;
     try {
@@ -124,6 +128,7 @@ describe('authentication at the MCP endpoint', () => {
     assert.equal(harness.fixture.seenUrls.length, before);
   });
 
+  // req: A2.7
   it('ignores an access_token in the query (MCP authorization §9.1)', async () => {
     const response = await fetch(`${harness.url}?access_token=${CLIENT_TOKEN}`, {
       method: 'POST',

@@ -148,6 +148,7 @@ describe('streams and disconnects', () => {
   });
   after(() => harness.close());
 
+  // req: A9.4
   it('flushes SSE headers at once, with X-Accel-Buffering: no, before any event', async () => {
     const initialize = await fetch(harness.url, {
       method: 'POST',
@@ -176,6 +177,7 @@ describe('streams and disconnects', () => {
     await aborted;
   });
 
+  // req: A9.11
   it('aborts the upstream request when the client goes away mid-stream', async () => {
     const initialize = await fetch(harness.url, {
       method: 'POST',

@@ -61,6 +61,7 @@ describe('the MCP SDK client through the proxy (stateful MCP server)', () => {
     await client.close();
   });
 
+  // req: A9.7
   it('keeps the session id across calls', async () => {
     const { client, transport } = await connect(harness);
     const sessionId = transport.sessionId;

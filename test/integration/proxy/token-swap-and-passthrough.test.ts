@@ -77,6 +77,7 @@ describe('token swap and passthrough', () => {
   });
   after(() => harness.close());
 
+  // req: A3.4
   it('sends the IdP token and the identity headers upstream, never the client token', async () => {
     const { headers } = echoed(
       await raw(echoUrl, {
@@ -154,6 +155,7 @@ describe('token swap and passthrough', () => {
     assert.equal(headers['x-keep-me'], '1');
   });
 
+  // req: A9.6, A9.8, A9.9
   it('forwards the MCP request headers unchanged', async () => {
     const sent = {
       'mcp-session-id': 'session-1',
@@ -175,6 +177,7 @@ describe('token swap and passthrough', () => {
     assert.equal(body, '{"a":1}');
   });
 
+  // req: A9.2
   it('forwards a chunked body of any content type as the same bytes, with a Content-Length', async () => {
     const body = 'ünïcödé\u0000 bytes, not JSON {';
     const { headers, body: received } = echoed(
@@ -191,6 +194,7 @@ describe('token swap and passthrough', () => {
     assert.equal(headers['transfer-encoding'], undefined);
   });
 
+  // req: A2.5
   it('passes end-to-end response headers through and strips hop-by-hop and Set-Cookie', async () => {
     const query = new URLSearchParams({ status: '403' });
     for (const header of [
@@ -240,6 +244,7 @@ describe('token swap and passthrough', () => {
     assert.deepEqual(response.body, upstreamBytes.body);
   });
 
+  // req: A9.1, A9.3, A9.5, A9.7
   it('passes 202, 204, 404 and 405 through unchanged', async () => {
     const initialize = await raw(harness.url, {
       method: 'POST',
@@ -276,6 +281,7 @@ describe('token swap and passthrough', () => {
     assert.equal(put.headers.allow, 'GET, POST, DELETE');
   });
 
+  // req: A9.8
   it("passes the MCP server's own 400 for malformed JSON through byte for byte", async () => {
     const body = '{"jsonrpc":"2.0", "id": 1, "method": ';
     const stateless = await startProxyHarness({ fixture: { stateful: false } });

@@ -23,7 +23,12 @@ describe('the MCP endpoint origin check', () => {
   it('lets BASE_URL’s origin and the configured origins through, nothing else', () => {
     assert.equal(production({ origin: 'https://mcp.example.com' }), undefined);
     assert.equal(production({ origin: 'https://app.example.com' }), undefined);
-    for (const origin of ['https://evil.example', 'http://mcp.example.com', 'null', 'http://localhost:6274']) {
+    for (const origin of [
+      'https://evil.example',
+      'http://mcp.example.com',
+      'null',
+      'http://localhost:6274',
+    ]) {
       assert.equal(production({ origin })?.status, 403, origin);
     }
   });

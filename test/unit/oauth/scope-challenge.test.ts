@@ -20,7 +20,10 @@ describe('the insufficient_scope challenge (step-up)', () => {
     assert.match(challenge.wwwAuthenticate, /error="insufficient_scope"/);
     assert.match(challenge.wwwAuthenticate, new RegExp(`resource_metadata="${PRM.replaceAll('.', '\\.')}"`));
     assert.match(challenge.wwwAuthenticate, /scope="openid files:read files:write files:delete"/);
-    assert.match(challenge.body.error_description, /tools\/call delete_file needs the scope files:write files:delete/);
+    assert.match(
+      challenge.body.error_description,
+      /tools\/call delete_file needs the scope files:write files:delete/,
+    );
   });
 
   it('keeps the granted scopes in the challenge (2025-11-25 clients replace their scope with it)', () => {
