@@ -48,7 +48,8 @@ export async function runCell(request: CellRequest, watched: WatchedProcesses): 
         duration: request.durationSeconds,
         timeout: 30,
       },
-      (error, finished) => (error === null || error === undefined ? resolve(finished) : reject(error as Error)),
+      (error, finished) =>
+        error === null || error === undefined ? resolve(finished) : reject(error as Error),
     );
     // autocannon's own histogram holds whole milliseconds; its per-response event has the fraction.
     instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {

@@ -14,7 +14,9 @@ const REQUEST_TEXT_BYTES = 64 * 1024;
 const RESPONSE_BYTES = 1024 * 1024;
 
 const toolCall = (name: string, args: Record<string, unknown>): Buffer =>
-  Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }));
+  Buffer.from(
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
+  );
 
 /** The request body of each payload. */
 export const PAYLOAD_BODIES: Readonly<Record<PayloadName, Buffer>> = {

@@ -80,7 +80,9 @@ export async function waitUntilQuiet(pids: readonly number[], maxMs: number): Pr
   while (performance.now() < giveUpMs) {
     const before = pids.map(readCpuMs);
     await new Promise((resolve) => setTimeout(resolve, QUIET_PROBE_MS));
-    const busy = pids.some((pid, index) => readCpuMs(pid) - before[index]! > QUIET_PROBE_MS * QUIET_CPU_SHARE);
+    const busy = pids.some(
+      (pid, index) => readCpuMs(pid) - before[index]! > QUIET_PROBE_MS * QUIET_CPU_SHARE,
+    );
     if (!busy) return;
   }
 }

@@ -75,7 +75,9 @@ try {
   } finally {
     await proxy.child.stop();
   }
-  const written = (await readdir(values.out)).filter((name) => !before.has(name) && name.endsWith('.cpuprofile'));
+  const written = (await readdir(values.out)).filter(
+    (name) => !before.has(name) && name.endsWith('.cpuprofile'),
+  );
   for (const name of written) {
     const path = join(values.out, name);
     process.stdout.write(`\n${path}\n`);

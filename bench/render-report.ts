@@ -48,7 +48,18 @@ export function renderReport(results: BenchResults): string {
   );
   parts.push(
     table(
-      ['payload', 'conns', 'target', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'MCP CPU µs/req', 'failed'],
+      [
+        'payload',
+        'conns',
+        'target',
+        'req/s',
+        'mean ms',
+        'p50 ms',
+        'p99 ms',
+        'proxy CPU µs/req',
+        'MCP CPU µs/req',
+        'failed',
+      ],
       loadRows,
     ),
   );
@@ -99,7 +110,12 @@ export function renderReport(results: BenchResults): string {
         ['RSS max at 32 connections (echo)', mebibytes(memory.at32ConnectionsRssBytes)],
         ['RSS max with SSE streams', mebibytes(memory.sseRssBytes)],
         ['RSS peak (VmHWM)', mebibytes(memory.peakRssBytes)],
-        ['bare proxy: RSS at idle, max at 32 connections, max with SSE streams', [memory.bareIdleRssBytes, memory.bareAt32ConnectionsRssBytes, memory.bareSseRssBytes].map(mebibytes).join(', ')],
+        [
+          'bare proxy: RSS at idle, max at 32 connections, max with SSE streams',
+          [memory.bareIdleRssBytes, memory.bareAt32ConnectionsRssBytes, memory.bareSseRssBytes]
+            .map(mebibytes)
+            .join(', '),
+        ],
       ],
     ),
   );

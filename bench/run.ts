@@ -69,7 +69,12 @@ async function measure(plan: BenchPlan, started: StartedTargets): Promise<BenchR
   const bareIdleRssBytes = readMemory(started.bare.pid).rssBytes;
   log(`targets ready; our proxy idles at ${(idleRssBytes / 1024 / 1024).toFixed(1)} MiB`);
 
-  const cellFor = (target: Target, payload: keyof typeof PAYLOAD_BODIES, connections: number, seconds: number) =>
+  const cellFor = (
+    target: Target,
+    payload: keyof typeof PAYLOAD_BODIES,
+    connections: number,
+    seconds: number,
+  ) =>
     runCell(
       {
         url: target.url,

@@ -36,7 +36,10 @@ export interface SseResult {
 
 const TICK_INTERVAL_MS = 1_000;
 
-export async function holdSseStreams(options: SseRequest, watchedPid: number | undefined): Promise<SseResult> {
+export async function holdSseStreams(
+  options: SseRequest,
+  watchedPid: number | undefined,
+): Promise<SseResult> {
   const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
   const latenciesMs: number[] = [];
   const memory = watchedPid === undefined ? undefined : sampleMemory(watchedPid, 250);
@@ -62,7 +65,12 @@ export async function holdSseStreams(options: SseRequest, watchedPid: number | u
 }
 
 /** Resolves true when the stream ended with the tool's result, false on any failure. */
-function openStream(options: SseRequest, index: number, agent: Agent, latenciesMs: number[]): Promise<boolean> {
+function openStream(
+  options: SseRequest,
+  index: number,
+  agent: Agent,
+  latenciesMs: number[],
+): Promise<boolean> {
   const body = JSON.stringify({
     jsonrpc: '2.0',
     id: index + 1,
@@ -114,7 +122,11 @@ function readEvent(event: string, latenciesMs: number[]): boolean {
   const receivedMs = epochMs();
   for (const line of event.split('\n')) {
     if (!line.startsWith('data:')) continue;
-    const message = JSON.parse(line.slice(5)) as { method?: string; params?: { message?: string }; result?: unknown };
+    const message = JSON.parse(line.slice(5)) as {
+      method?: string;
+      params?: { message?: string };
+      result?: unknown;
+    };
     if (message.method === 'notifications/progress') {
       latenciesMs.push(receivedMs - Number(message.params?.message));
       return false;

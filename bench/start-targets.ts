@@ -56,7 +56,12 @@ export async function startTargets(plan: BenchPlan, workDir: string): Promise<St
 
     const targets: Target[] = [
       { name: 'direct', url: mcpServerUrl, proxyPid: undefined, accessToken: token },
-      { name: 'bare', url: `http://127.0.0.1:${bare.port}/mcp`, proxyPid: bare.child.pid, accessToken: token },
+      {
+        name: 'bare',
+        url: `http://127.0.0.1:${bare.port}/mcp`,
+        proxyPid: bare.child.pid,
+        accessToken: token,
+      },
       { name: 'ours', url: ours.mcpUrl, proxyPid: ours.child.pid, accessToken: token },
     ];
     if (plan.measureLogCost) {

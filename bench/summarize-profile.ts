@@ -106,8 +106,7 @@ export function summarizeProfile(profile: CpuProfile, top = 25, window?: Profile
       total.set(frameKey, (total.get(frameKey) ?? 0) + us);
     }
   }
-  const ranked = (map: Map<string, number>) =>
-    [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
+  const ranked = (map: Map<string, number>) => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
   const entry = ([name]: [string, number]): ProfileEntry => ({
     name,
     selfMs: (self.get(name) ?? 0) / 1000,

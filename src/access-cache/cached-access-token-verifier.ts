@@ -15,7 +15,10 @@ export const accessTokenKey = (token: string): string => hash('sha256', token, '
  * Invalid tokens are not cached: they are checked against the store every
  * time (a token that does not exist cannot start to exist under the same value).
  */
-export function cacheAccessTokenVerifier(verify: VerifyAccessToken, state: AccessCacheState): VerifyAccessToken {
+export function cacheAccessTokenVerifier(
+  verify: VerifyAccessToken,
+  state: AccessCacheState,
+): VerifyAccessToken {
   return async (token) => {
     if (!state.usable()) return await verify(token);
     const key = accessTokenKey(token);

@@ -21,11 +21,20 @@ export interface CachedUpstreamTokens extends UpstreamTokenSource {
  * refresh or a new login replaces the tokens, so every instance is told to
  * drop its copy; a revoked grant is announced by the adapter (revocation-watching-adapter.ts).
  */
-export function cacheUpstreamTokens(vault: UpstreamTokenStore, state: AccessCacheState): CachedUpstreamTokens {
+export function cacheUpstreamTokens(
+  vault: UpstreamTokenStore,
+  state: AccessCacheState,
+): CachedUpstreamTokens {
   /** Runs a vault call that may replace the grant's tokens, then tells every instance to drop its copy. */
   async function refreshed(grantId: string, call: () => Promise<string>): Promise<string>;
-  async function refreshed(grantId: string, call: () => Promise<string | undefined>): Promise<string | undefined>;
-  async function refreshed(grantId: string, call: () => Promise<string | undefined>): Promise<string | undefined> {
+  async function refreshed(
+    grantId: string,
+    call: () => Promise<string | undefined>,
+  ): Promise<string | undefined>;
+  async function refreshed(
+    grantId: string,
+    call: () => Promise<string | undefined>,
+  ): Promise<string | undefined> {
     state.upstreamTokens.delete(grantId);
     try {
       return await call();
@@ -47,7 +56,11 @@ export function cacheUpstreamTokens(vault: UpstreamTokenStore, state: AccessCach
       if (isExpiring(tokens, atSeconds)) return await refreshed(grantId, () => vault.current(grantId));
       if (state.mayKeep(generation)) {
         const { accessToken, refreshToken, expiresAt } = tokens;
-        state.upstreamTokens.set(grantId, { accessToken, refreshToken, expiresAt }, state.clock.nowMs() + state.ttlMs);
+        state.upstreamTokens.set(
+          grantId,
+          { accessToken, refreshToken, expiresAt },
+          state.clock.nowMs() + state.ttlMs,
+        );
       }
       return tokens.accessToken;
     },

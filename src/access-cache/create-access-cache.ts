@@ -5,7 +5,11 @@ import type { Logger } from '../shared/logger.ts';
 import type { InvalidationBus } from '../store/index.ts';
 import { AccessCacheState } from './access-cache-state.ts';
 import { cacheAccessTokenVerifier } from './cached-access-token-verifier.ts';
-import { cacheUpstreamTokens, type CachedUpstreamTokens, type UpstreamTokenStore } from './cached-upstream-tokens.ts';
+import {
+  cacheUpstreamTokens,
+  type CachedUpstreamTokens,
+  type UpstreamTokenStore,
+} from './cached-upstream-tokens.ts';
 import { watchRevocations } from './revocation-watching-adapter.ts';
 
 /**

@@ -7,8 +7,4 @@ export {
 } from './create-access-cache.ts';
 export type { CachedUpstreamTokens, UpstreamTokenStore } from './cached-upstream-tokens.ts';
 export { accessTokenKey } from './cached-access-token-verifier.ts';
-export {
-  decodeInvalidation,
-  encodeInvalidation,
-  type InvalidationMessage,
-} from './invalidation-messages.ts';
+export { decodeInvalidation, encodeInvalidation, type InvalidationMessage } from './invalidation-messages.ts';

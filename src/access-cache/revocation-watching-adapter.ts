@@ -25,7 +25,8 @@ export function watchRevocations(factory: AdapterFactory, state: AccessCacheStat
       consume: (id) => adapter.consume(id),
       async destroy(id) {
         await adapter.destroy(id);
-        if (modelName === 'AccessToken') await state.announce({ kind: 'token', tokenKey: accessTokenKey(id) });
+        if (modelName === 'AccessToken')
+          await state.announce({ kind: 'token', tokenKey: accessTokenKey(id) });
         if (modelName === 'Grant') await state.announce({ kind: 'grant', grantId: id });
       },
       async revokeByGrantId(grantId) {

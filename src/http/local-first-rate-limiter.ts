@@ -114,7 +114,10 @@ export function createLocalFirstRateLimiter(
     async consume(key) {
       const nowMs = clock.nowMs();
       let window = windows.get(key);
-      if (window === undefined || (window.opened === undefined && nowMs >= window.endsAtMs && window.syncing === 0)) {
+      if (
+        window === undefined ||
+        (window.opened === undefined && nowMs >= window.endsAtMs && window.syncing === 0)
+      ) {
         const fresh: Window = {
           opened: undefined,
           endsAtMs: nowMs + windowMs,

@@ -32,7 +32,9 @@ for (const [name, open] of STORE_BACKENDS) {
     it('adds concurrent amounts without losing any', (t) =>
       withHarness(t, open, async (h) => {
         const amounts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        const results = await Promise.all(amounts.map((amount) => h.store.increment('hits', LONG_WINDOW_MS, amount)));
+        const results = await Promise.all(
+          amounts.map((amount) => h.store.increment('hits', LONG_WINDOW_MS, amount)),
+        );
         assert.equal(Math.max(...results.map((result) => result.count)), 55);
       }));
 

@@ -32,7 +32,9 @@ export interface RedisInvalidationBusOptions {
  * and answering pings the bus is not listening, and every loss or recovery of
  * the link is a gap. ioredis is loaded only here, as by the Redis store.
  */
-export async function createRedisInvalidationBus(options: RedisInvalidationBusOptions): Promise<InvalidationBus> {
+export async function createRedisInvalidationBus(
+  options: RedisInvalidationBusOptions,
+): Promise<InvalidationBus> {
   const { clock, logger } = options;
   const { Redis: RedisClient } = await import('ioredis');
   const channel = `${options.keyPrefix}invalidation`;
@@ -74,7 +76,10 @@ export async function createRedisInvalidationBus(options: RedisInvalidationBusOp
     if (!subscribed) return;
     subscribed = false;
     if (!closed) {
-      logger.warn({ event: 'invalidation.unavailable', url: redactedUrl, reason }, 'invalidation.unavailable');
+      logger.warn(
+        { event: 'invalidation.unavailable', url: redactedUrl, reason },
+        'invalidation.unavailable',
+      );
     }
     listeners.gap();
   };

@@ -35,7 +35,8 @@ describe('createLocalFirstRateLimiter (counted in memory, synced to the store)',
       syncIntervalMs: SYNC_MS,
     });
     try {
-      for (let request = 0; request < 5; request += 1) assert.equal((await limiter.consume('g')).allowed, true);
+      for (let request = 0; request < 5; request += 1)
+        assert.equal((await limiter.consume('g')).allowed, true);
       assert.deepEqual(counted.increments, [1], 'only the first request reached the store');
       clock.advance(SYNC_MS);
       const sixth = await limiter.consume('g');
@@ -51,11 +52,22 @@ describe('createLocalFirstRateLimiter (counted in memory, synced to the store)',
   it('refuses once the shared count passes the limit and reports when the window resets', async () => {
     const clock = createManualClock();
     const store = createMemoryStore({ clock });
-    const limiter = createLocalFirstRateLimiter(store, { maxRequests: 3, windowMs: WINDOW_MS, keyPrefix: 'rl:', clock });
+    const limiter = createLocalFirstRateLimiter(store, {
+      maxRequests: 3,
+      windowMs: WINDOW_MS,
+      keyPrefix: 'rl:',
+      clock,
+    });
     try {
-      for (let request = 0; request < 3; request += 1) assert.equal((await limiter.consume('g')).allowed, true);
+      for (let request = 0; request < 3; request += 1)
+        assert.equal((await limiter.consume('g')).allowed, true);
       clock.advance(20_000);
-      assert.deepEqual(await limiter.consume('g'), { allowed: false, limit: 3, remaining: 0, resetSeconds: 40 });
+      assert.deepEqual(await limiter.consume('g'), {
+        allowed: false,
+        limit: 3,
+        remaining: 0,
+        resetSeconds: 40,
+      });
       assert.equal((await limiter.consume('other')).allowed, true, 'keys are counted apart');
       clock.advance(40_000);
       assert.equal((await limiter.consume('g')).allowed, true, 'a new window starts at the reset');
@@ -67,13 +79,20 @@ describe('createLocalFirstRateLimiter (counted in memory, synced to the store)',
   it("counts other instances' requests from their next sync on", async () => {
     const clock = createManualClock();
     const store = createMemoryStore({ clock });
-    const options = { maxRequests: 10, windowMs: WINDOW_MS, keyPrefix: 'rl:', clock, syncIntervalMs: SYNC_MS };
+    const options = {
+      maxRequests: 10,
+      windowMs: WINDOW_MS,
+      keyPrefix: 'rl:',
+      clock,
+      syncIntervalMs: SYNC_MS,
+    };
     const first = createLocalFirstRateLimiter(store, options);
     const second = createLocalFirstRateLimiter(store, options);
     try {
       for (let request = 0; request < 6; request += 1) await first.consume('g');
       await first.flush();
-      for (let request = 0; request < 4; request += 1) assert.equal((await second.consume('g')).allowed, true);
+      for (let request = 0; request < 4; request += 1)
+        assert.equal((await second.consume('g')).allowed, true);
       assert.equal((await second.consume('g')).allowed, false, 'the 11th request of the window, over both');
     } finally {
       first.close();
@@ -85,7 +104,12 @@ describe('createLocalFirstRateLimiter (counted in memory, synced to the store)',
     const clock = createManualClock();
     const store = createMemoryStore({ clock });
     await store.close();
-    const limiter = createLocalFirstRateLimiter(store, { maxRequests: 2, windowMs: WINDOW_MS, keyPrefix: 'rl:', clock });
+    const limiter = createLocalFirstRateLimiter(store, {
+      maxRequests: 2,
+      windowMs: WINDOW_MS,
+      keyPrefix: 'rl:',
+      clock,
+    });
     try {
       assert.equal((await limiter.consume('g')).allowed, true);
       assert.equal((await limiter.consume('g')).allowed, true);

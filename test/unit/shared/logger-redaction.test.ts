@@ -57,7 +57,9 @@ describe('createLogger redaction', () => {
       req: { headers: { authorization: 'Bearer x', cookie: 'a=b', accept: '*/*' } },
       res: { headers: { 'set-cookie': 'a=b', 'content-type': 'text/html' } },
     });
-    assert.deepEqual(line['req'], { headers: { authorization: '[redacted]', cookie: '[redacted]', accept: '*/*' } });
+    assert.deepEqual(line['req'], {
+      headers: { authorization: '[redacted]', cookie: '[redacted]', accept: '*/*' },
+    });
     assert.deepEqual(line['res'], { headers: { 'set-cookie': '[redacted]', 'content-type': 'text/html' } });
   });
 
