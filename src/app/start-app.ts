@@ -6,7 +6,12 @@ import type { Clock } from '../shared/clock.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { deriveKey } from '../shared/crypto.ts';
-import { createOidcAdapterFactory, openInvalidationBus, openStore, type KeyValueStore } from '../store/index.ts';
+import {
+  createOidcAdapterFactory,
+  openInvalidationBus,
+  openStore,
+  type KeyValueStore,
+} from '../store/index.ts';
 import { createAccessCache } from '../access-cache/index.ts';
 import { resolveEncryptionKey, resolveSigningKeys } from '../keys/index.ts';
 import {

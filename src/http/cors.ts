@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ALLOWED_HEADERS =
   'Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID, Mcp-Method, Mcp-Name, X-Request-Id';
-const EXPOSED_HEADERS = 'WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id';
+const EXPOSED_HEADERS =
+  'WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id';
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
 /**
@@ -22,7 +23,8 @@ export function answerPreflight(req: IncomingMessage, res: ServerResponse, metho
   res.writeHead(204, {
     'access-control-allow-origin': '*',
     'access-control-allow-methods': methods,
-    'access-control-allow-headers': requested === undefined ? ALLOWED_HEADERS : `${ALLOWED_HEADERS}, ${requested}`,
+    'access-control-allow-headers':
+      requested === undefined ? ALLOWED_HEADERS : `${ALLOWED_HEADERS}, ${requested}`,
     'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
     'content-length': 0,
   });

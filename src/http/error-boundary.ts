@@ -12,10 +12,20 @@ import { sendOAuthError } from './respond.ts';
  */
 export function toOAuthError(error: unknown): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
-  const candidate = error as { expose?: unknown; statusCode?: unknown; message?: unknown; error_description?: unknown };
-  if (candidate?.expose === true && typeof candidate.statusCode === 'number' && typeof candidate.message === 'string') {
+  const candidate = error as {
+    expose?: unknown;
+    statusCode?: unknown;
+    message?: unknown;
+    error_description?: unknown;
+  };
+  if (
+    candidate?.expose === true &&
+    typeof candidate.statusCode === 'number' &&
+    typeof candidate.message === 'string'
+  ) {
     const status = candidate.statusCode;
-    const description = typeof candidate.error_description === 'string' ? candidate.error_description : candidate.message;
+    const description =
+      typeof candidate.error_description === 'string' ? candidate.error_description : candidate.message;
     return new OAuthError(candidate.message as OAuthErrorCode, description, {
       status,
       ...(status === 503 ? { retryAfterSeconds: 5 } : {}),
@@ -31,10 +41,17 @@ export interface ErrorBoundaryOptions {
   renderPage?: ((error: OAuthError) => Promise<void>) | undefined;
 }
 
-export async function answerError(res: ServerResponse, error: unknown, options: ErrorBoundaryOptions): Promise<void> {
+export async function answerError(
+  res: ServerResponse,
+  error: unknown,
+  options: ErrorBoundaryOptions,
+): Promise<void> {
   let oauthError = toOAuthError(error);
   if (oauthError === undefined) {
-    options.logger.error({ event: 'http.unhandled_error', requestId: options.requestId, err: error }, 'http.unhandled_error');
+    options.logger.error(
+      { event: 'http.unhandled_error', requestId: options.requestId, err: error },
+      'http.unhandled_error',
+    );
     oauthError = new OAuthError('server_error', 'the server could not complete the request');
   }
   if (res.headersSent) {
@@ -46,7 +63,10 @@ export async function answerError(res: ServerResponse, error: unknown, options: 
       await options.renderPage(oauthError);
       return;
     } catch (renderError) {
-      options.logger.error({ event: 'http.error_page_failed', requestId: options.requestId, err: renderError }, 'http.error_page_failed');
+      options.logger.error(
+        { event: 'http.error_page_failed', requestId: options.requestId, err: renderError },
+        'http.error_page_failed',
+      );
     }
   }
   sendOAuthError(res, oauthError);

@@ -18,7 +18,11 @@ export function sendJson(
 }
 
 /** RFC 6749 §5.2 JSON error, with Retry-After for 429/503. */
-export function sendOAuthError(res: ServerResponse, error: OAuthError, headers: Readonly<Record<string, string>> = {}): void {
+export function sendOAuthError(
+  res: ServerResponse,
+  error: OAuthError,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   sendJson(res, error.status, error.toJSON(), {
     ...(error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) }),
     ...headers,

@@ -34,7 +34,10 @@ export class ConfirmedClients {
 
   remember(req: IncomingMessage, res: ServerResponse, clientId: string): void {
     const hashed = sha256Base64Url(clientId);
-    const list = [hashed, ...this.#read(req).filter((entry) => entry !== hashed)].slice(0, MAX_REMEMBERED_CLIENTS);
+    const list = [hashed, ...this.#read(req).filter((entry) => entry !== hashed)].slice(
+      0,
+      MAX_REMEMBERED_CLIENTS,
+    );
     const payload = list.join('~');
     appendCookie(res, this.#cookieName, `${payload}.${this.#sign(payload)}`, {
       maxAgeSeconds: CONFIRMATION_MAX_AGE_SECONDS,

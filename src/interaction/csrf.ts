@@ -16,7 +16,13 @@ export function csrfTokenFor(key: Buffer, uid: string): string {
   return createHmac('sha256', key).update(`csrf:${uid}`).digest('base64url');
 }
 
-export function isCsrfSafe(req: IncomingMessage, form: URLSearchParams, key: Buffer, uid: string, origin: string): boolean {
+export function isCsrfSafe(
+  req: IncomingMessage,
+  form: URLSearchParams,
+  key: Buffer,
+  uid: string,
+  origin: string,
+): boolean {
   const token = form.get('csrf');
   if (token !== null) return constantTimeEqual(token, csrfTokenFor(key, uid));
   const requestOrigin = req.headers.origin;

@@ -56,6 +56,7 @@ function writeResponseHead(res: ServerResponse, statusCode: number, headers: rea
     const name = headers[index]!;
     if (res.hasHeader(name)) res.removeHeader(name);
   }
-  for (let index = 0; index < headers.length; index += 2) res.appendHeader(headers[index]!, headers[index + 1]!);
+  for (let index = 0; index < headers.length; index += 2)
+    res.appendHeader(headers[index]!, headers[index + 1]!);
   res.writeHead(statusCode);
 }

@@ -13,7 +13,8 @@ export function wholeTtlMs(ttlMs: number | undefined): number | undefined {
 /** Validates what increment() adds: a positive whole number (default 1). */
 export function wholeAmount(amount: number | undefined): number {
   if (amount === undefined) return 1;
-  if (!Number.isSafeInteger(amount) || amount < 1) throw new RangeError(`amount must be a positive integer, got ${amount}`);
+  if (!Number.isSafeInteger(amount) || amount < 1)
+    throw new RangeError(`amount must be a positive integer, got ${amount}`);
   return amount;
 }
 

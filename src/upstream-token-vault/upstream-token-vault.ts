@@ -33,7 +33,9 @@ export interface UpstreamTokenVaultOptions {
    * Asks the IdP for new tokens. A thrown error with `rejected: true` revokes the grant; any other
    * failure (network, timeout, 5xx, the IdP refusing our own client) revokes nothing and is a 503.
    */
-  refreshAtIdp: (refreshToken: string) => Promise<Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined }>;
+  refreshAtIdp: (
+    refreshToken: string,
+  ) => Promise<Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined }>;
   /** Revokes the grant (and every token of it) when the IdP refuses the refresh token for good. */
   revokeGrant: (grantId: string) => Promise<void>;
   clock: Clock;
@@ -74,7 +76,10 @@ export class UpstreamTokenVault {
       return JSON.parse(open(this.#options.encryptionKey, sealed, grantId)) as UpstreamTokenSet;
     } catch (error) {
       // A record sealed with another key (key rotated without migration) is as good as absent.
-      this.#options.logger.warn({ event: 'vault.unreadable_record', grantId, err: error }, 'vault.unreadable_record');
+      this.#options.logger.warn(
+        { event: 'vault.unreadable_record', grantId, err: error },
+        'vault.unreadable_record',
+      );
       return undefined;
     }
   }
@@ -113,7 +118,8 @@ export class UpstreamTokenVault {
     const deadlineMs = clock.nowMs() + REFRESH_LOCK_TTL_MS;
     for (;;) {
       const tokens = await this.read(grantId);
-      if (tokens === undefined) throw new OAuthError('invalid_token', 'the grant has no upstream tokens any more');
+      if (tokens === undefined)
+        throw new OAuthError('invalid_token', 'the grant has no upstream tokens any more');
       if (tokens.accessToken !== rejectedToken) return tokens.accessToken;
       if (await store.setIfAbsent(lockKey, String(process.pid), { ttlMs: REFRESH_LOCK_TTL_MS })) {
         try {
@@ -123,7 +129,10 @@ export class UpstreamTokenVault {
         }
       }
       if (clock.nowMs() >= deadlineMs) {
-        throw new DependencyUnavailableError('identity_provider', 'another refresh of this grant did not finish in time');
+        throw new DependencyUnavailableError(
+          'identity_provider',
+          'another refresh of this grant did not finish in time',
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_INTERVAL_MS));
     }
@@ -133,7 +142,10 @@ export class UpstreamTokenVault {
     const { logger } = this.#options;
     if (tokens.refreshToken === undefined) {
       await this.#revoke(grantId, 'no_refresh_token');
-      throw new OAuthError('invalid_grant', 'the upstream token expired and cannot be refreshed; sign in again');
+      throw new OAuthError(
+        'invalid_grant',
+        'the upstream token expired and cannot be refreshed; sign in again',
+      );
     }
     let refreshed: Awaited<ReturnType<UpstreamTokenVaultOptions['refreshAtIdp']>>;
     try {
@@ -141,15 +153,27 @@ export class UpstreamTokenVault {
     } catch (error) {
       if ((error as Partial<RefreshFailure>).rejected === true) {
         await this.#revoke(grantId, 'refresh_refused');
-        throw new OAuthError('invalid_grant', 'the identity provider refused to refresh the sign-in; sign in again', {
-          cause: error,
-        });
+        throw new OAuthError(
+          'invalid_grant',
+          'the identity provider refused to refresh the sign-in; sign in again',
+          {
+            cause: error,
+          },
+        );
       }
       logger.warn(
-        { event: 'proxy.upstream_refresh_failed', grantId, reason: (error as { failure?: string }).failure ?? 'unknown' },
+        {
+          event: 'proxy.upstream_refresh_failed',
+          grantId,
+          reason: (error as { failure?: string }).failure ?? 'unknown',
+        },
         'proxy.upstream_refresh_failed',
       );
-      throw new DependencyUnavailableError('identity_provider', 'the identity provider did not answer the refresh', error);
+      throw new DependencyUnavailableError(
+        'identity_provider',
+        'the identity provider did not answer the refresh',
+        error,
+      );
     }
     await this.save(grantId, {
       ...tokens,

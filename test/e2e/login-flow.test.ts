@@ -25,7 +25,9 @@ describe('an MCP SDK client logs in through the proxy (SQLite store)', () => {
     assert.ok(result.tokens.refresh_token, 'a refresh token is issued');
 
     const mcpClient = new Client({ name: 'e2e', version: '1.0.0' });
-    await mcpClient.connect(new StreamableHTTPClientTransport(new URL(proxy.mcpUrl), { authProvider: client }));
+    await mcpClient.connect(
+      new StreamableHTTPClientTransport(new URL(proxy.mcpUrl), { authProvider: client }),
+    );
     const whoami = await mcpClient.callTool({ name: 'whoami', arguments: {} });
     assert.match(JSON.stringify(whoami.content), /alice/);
     await mcpClient.close();

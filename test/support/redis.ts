@@ -32,7 +32,9 @@ export async function redisUrlOrSkip(t: TestContext): Promise<string | undefined
   probe ??= answers(url);
   if (await probe) return url;
   if (process.env.CI === 'true') throw new Error(`Redis does not answer at ${url}, and CI=true requires it`);
-  process.stderr.write(`\n!!! SKIPPED: no Redis answers at ${url}; set REDIS_URL to run the Redis tests !!!\n\n`);
+  process.stderr.write(
+    `\n!!! SKIPPED: no Redis answers at ${url}; set REDIS_URL to run the Redis tests !!!\n\n`,
+  );
   t.skip(`no Redis at ${url}`);
   return undefined;
 }

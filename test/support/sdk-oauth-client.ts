@@ -6,7 +6,7 @@ import type {
   OAuthClientMetadata,
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { UserAgent, readForm } from './user-agent.ts';
+import { type UserAgent, readForm } from './user-agent.ts';
 
 /**
  * An in-memory OAuthClientProvider, as an MCP client application implements
@@ -93,7 +93,8 @@ export async function loginInBrowser(
   let next = await agent.follow(authorizationUrl, isCallback);
   for (let page = 0; page < 4 && next.response !== undefined; page += 1) {
     const html = await next.response.text();
-    if (next.response.status !== 200) throw new Error(`login stopped at ${next.final.href}: ${next.response.status} ${html}`);
+    if (next.response.status !== 200)
+      throw new Error(`login stopped at ${next.final.href}: ${next.response.status} ${html}`);
     const form = readForm(html, next.final.href);
     if (form.action.pathname.endsWith('/confirm-login')) {
       confirmationShown = true;
@@ -119,7 +120,8 @@ export async function authorizeWithSdk(
   login: BrowserLoginOptions,
 ): Promise<BrowserLoginResult & { tokens: OAuthTokens }> {
   const first = await auth(client, { serverUrl });
-  if (first !== 'REDIRECT' || client.authorizationUrl === undefined) throw new Error(`unexpected auth result ${first}`);
+  if (first !== 'REDIRECT' || client.authorizationUrl === undefined)
+    throw new Error(`unexpected auth result ${first}`);
   const result = await loginInBrowser(agent, client.authorizationUrl, client.redirectUrl, login);
   const code = result.callback.searchParams.get('code');
   if (code === null) throw new Error(`no code in ${result.callback.href}`);

@@ -28,7 +28,11 @@ export class UserAgent {
     if (cookie !== '') headers.set('cookie', cookie);
     const response = await fetch(target, { ...init, headers, redirect: 'manual' });
     this.#store(target, response.headers.getSetCookie());
-    this.hops.push({ url: target.href, status: response.status, location: response.headers.get('location') ?? undefined });
+    this.hops.push({
+      url: target.href,
+      status: response.status,
+      location: response.headers.get('location') ?? undefined,
+    });
     return response;
   }
 
