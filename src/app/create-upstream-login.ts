@@ -7,6 +7,8 @@ import {
   createIdentityClient,
   createKeyValueStorageHook,
   type IdentityClient,
+  type IdentityClientOptions,
+  type PKCEStorageHook,
   type RefreshedTokens,
 } from '../upstream-idp/index.ts';
 
@@ -30,19 +32,9 @@ export async function createUpstreamLogin(
   /** Seals pending logins (PKCE verifier) in the store, as every other secret at rest (style.md rule 8). */
   pendingLoginKey: Buffer,
 ): Promise<UpstreamIdentity> {
-  const { identity } = config;
-  const client = createIdentityClient({
-    clientId: identity.clientId,
-    clientSecret: identity.clientSecret,
-    serverUrl: identity.serverUrl,
-    metadataFile: identity.metadataFile,
-    redirectUri: identity.redirectUri,
-    scope: identity.scopes,
-    timeoutMs: identity.timeoutMs,
-    storageHook: createKeyValueStorageHook(store, { encryptionKey: pendingLoginKey }),
-    nodeEnv: config.nodeEnv,
-    allowInsecureHttp: config.localInsecure,
-  });
+  const client = createIdentityClient(
+    identityClientOptionsFor(config, createKeyValueStorageHook(store, { encryptionKey: pendingLoginKey })),
+  );
   await client.initialize();
   logger.info({ event: 'identity.ready', issuer: client.metadata?.issuer }, 'identity.ready');
 
@@ -69,5 +61,25 @@ function toVaultTokens(
     expiresAt: tokens.expiresAt,
     userId: tokens.userId,
     extras: tokens.extras,
+  };
+}
+
+/** The identity client's options from the validated Config (shared by the proxy and `mcp-auth-proxy check`). */
+export function identityClientOptionsFor(
+  config: Config,
+  storageHook: PKCEStorageHook,
+): IdentityClientOptions {
+  const { identity } = config;
+  return {
+    clientId: identity.clientId,
+    clientSecret: identity.clientSecret,
+    serverUrl: identity.serverUrl,
+    metadataFile: identity.metadataFile,
+    redirectUri: identity.redirectUri,
+    scope: identity.scopes,
+    timeoutMs: identity.timeoutMs,
+    storageHook,
+    nodeEnv: config.nodeEnv,
+    allowInsecureHttp: config.localInsecure,
   };
 }

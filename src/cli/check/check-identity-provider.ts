@@ -8,6 +8,7 @@ import {
 import { describeError } from '../describe-error.ts';
 import { fail, pass, warn, type Finding } from '../output.ts';
 import { suggestIssuer } from './suggest-issuer.ts';
+import { identityClientOptionsFor } from '../../app/create-upstream-login.ts';
 
 const DISCOVERY = 'identity provider';
 const CREDENTIALS = 'identity client credentials';
@@ -25,19 +26,8 @@ export async function checkIdentityProvider(config: Config): Promise<Finding[]> 
       : `discovery at ${identity.serverUrl?.href ?? '(none)'}`;
   let metadata: IdentityProviderMetadata | undefined;
   try {
-    const client = createIdentityClient({
-      clientId: identity.clientId,
-      clientSecret: identity.clientSecret,
-      serverUrl: identity.serverUrl,
-      metadataFile: identity.metadataFile,
-      redirectUri: identity.redirectUri,
-      scope: identity.scopes,
-      timeoutMs: identity.timeoutMs,
-      // Nothing is stored: no login is started.
-      storageHook: createMemoryStorageHook(),
-      nodeEnv: config.nodeEnv,
-      allowInsecureHttp: config.localInsecure,
-    });
+    // Nothing is stored: no login is started, so the in-memory hook is enough.
+    const client = createIdentityClient(identityClientOptionsFor(config, createMemoryStorageHook()));
     await client.initialize();
     metadata = client.metadata;
   } catch (error) {
