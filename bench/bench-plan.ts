@@ -29,6 +29,12 @@ export interface BenchPlan {
   readonly restarts: number;
   /** Settling time allowed after each cell (see waitUntilQuiet). */
   readonly settleMaxMs: number;
+  /**
+   * The memory targets are measured first, each on freshly started proxies
+   * (RSS never shrinks, so a 1 MiB-response cell would raise every later
+   * reading): idle, then this long at 32 connections, then the SSE streams.
+   */
+  readonly memory: { readonly cellSeconds: number; readonly freshProcesses: boolean };
   readonly sse: {
     readonly streams: number;
     /** How long each target holds the streams open; ours is what the issue asks about. */
@@ -50,6 +56,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         measureLogCost: true,
         restarts: 2,
         settleMaxMs: 3_000,
+        memory: { cellSeconds: 4, freshProcesses: true },
         sse: { streams: 1000, holdSeconds: { bare: 10, ours: 30 } },
       };
     case 'quick':
@@ -64,21 +71,23 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         measureLogCost: true,
         restarts: 1,
         settleMaxMs: 2_000,
+        memory: { cellSeconds: 2, freshProcesses: true },
         sse: { streams: 200, holdSeconds: { ours: 5 } },
       };
     case 'smoke':
       return {
         mode,
         rounds: 1,
-        cellSeconds: 0.5,
+        cellSeconds: 0.3,
         warmupSeconds: 0,
         connections: [1],
         payloads: PAYLOAD_NAMES,
         skip: {},
         measureLogCost: false,
         restarts: 0,
-        settleMaxMs: 500,
-        sse: { streams: 3, holdSeconds: { ours: 2 } },
+        settleMaxMs: 100,
+        memory: { cellSeconds: 0.3, freshProcesses: false },
+        sse: { streams: 3, holdSeconds: { ours: 1 } },
       };
   }
 }

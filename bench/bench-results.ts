@@ -2,6 +2,7 @@
  * The shape of bench/results/latest.json: everything one run measured, the
  * machine it ran on, and the targets checked against it.
  */
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, type } from 'node:os';
 import type { BenchPlan } from './bench-plan.ts';
 import type { SseResult } from './sse-streams.ts';
@@ -17,6 +18,8 @@ export interface MachineInfo {
 
 export interface BenchResults {
   readonly startedAt: string;
+  /** Which build of the proxy ran: its entry file and the repository's commit (uncommitted changes not shown). */
+  readonly build: { readonly main: string; readonly commit: string | undefined };
   readonly durationSeconds: number;
   readonly machine: MachineInfo;
   readonly plan: BenchPlan;
@@ -42,4 +45,16 @@ export function describeMachine(): MachineInfo {
     os: `${type()} ${release()}`,
     loadAverageAtStart: loadavg(),
   };
+}
+
+/** The short commit of the repository the benchmark runs in, when git can tell. */
+export function currentCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
 }

@@ -60,14 +60,14 @@ export async function startReportingChild(
 ): Promise<{ child: BenchChild; port: number }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const tracked = track(name, child);
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const exited = once(child, 'exit').then(([code]) => {
     throw new Error(`${name} exited with ${String(code)} before it listened`);
   });
   const first = once(lines, 'line').then(([line]) => JSON.parse(line as string) as { port: number });
   const { port } = await Promise.race([first, exited]);
   lines.close();
-  child.stdout!.resume();
+  child.stdout.resume();
   return { child: tracked, port };
 }
 

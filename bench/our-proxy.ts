@@ -11,12 +11,15 @@ import { authorizeWithSdk, TestOAuthClient } from '../test/support/sdk-oauth-cli
 import { UserAgent } from '../test/support/user-agent.ts';
 import { startServiceChild, type BenchChild } from './child-process.ts';
 
-const MAIN_PATH = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+/** The build `npm run build` makes; `--proxy-main` points the benchmark at another one. */
+export const DEFAULT_MAIN_PATH = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 /** High enough that the per-grant limit never refuses a benchmark request; the limiter still runs. */
 const UNLIMITED_REQUESTS = 1_000_000_000;
 
 export interface OurProxyOptions {
   readonly name: string;
+  /** The entry to run (DEFAULT_MAIN_PATH unless comparing another build). */
+  readonly mainPath?: string | undefined;
   /** The store and working folder (no .env there). */
   readonly dir: string;
   readonly idp: FakeIdp;
@@ -55,7 +58,7 @@ export async function startOurProxy(options: OurProxyOptions): Promise<OurProxy>
           `--cpu-prof-interval=${options.cpuProfileIntervalUs ?? 1000}`,
         ];
   const { child, readyMs } = await startServiceChild(options.name, {
-    args: [...profile, MAIN_PATH],
+    args: [...profile, options.mainPath ?? DEFAULT_MAIN_PATH],
     cwd: options.dir,
     logPath: join(options.dir, 'proxy.log'),
     readyUrl: `${baseUrl}/.well-known/oauth-protected-resource`,

@@ -21,7 +21,12 @@ import { startReportingChild, type BenchChild } from './child-process.ts';
 import { runCell } from './load-cell.ts';
 import { logIn, startOurProxy } from './our-proxy.ts';
 import { mcpHeaders, PAYLOAD_BODIES, PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
-import { renderProfileSummary, summarizeProfile, type ProfileWindow } from './summarize-profile.ts';
+import {
+  renderProfileSummary,
+  summarizeProfile,
+  type CpuProfile,
+  type ProfileWindow,
+} from './summarize-profile.ts';
 
 const WARMUP_SECONDS = 2;
 
@@ -83,7 +88,9 @@ try {
     process.stdout.write(`\n${path}\n`);
     process.stdout.write('(samples taken during the measured load only)\n');
     process.stdout.write(
-      renderProfileSummary(summarizeProfile(JSON.parse(await readFile(path, 'utf8')), 25, window)),
+      renderProfileSummary(
+        summarizeProfile(JSON.parse(await readFile(path, 'utf8')) as CpuProfile, 25, window),
+      ),
     );
   }
 } finally {

@@ -6,10 +6,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFakeIdp, type FakeIdp } from '../test/support/fake-idp.ts';
+import { startFakeIdp } from '../test/support/fake-idp.ts';
 import type { BenchPlan, TargetName } from './bench-plan.ts';
-import { startReportingChild, type BenchChild } from './child-process.ts';
-import { logIn, startOurProxy, type OurProxy } from './our-proxy.ts';
+import { startReportingChild } from './child-process.ts';
+import { logIn, startOurProxy, type OurProxy, type OurProxyOptions } from './our-proxy.ts';
 import { readMemory } from './proc-stats.ts';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -25,16 +25,26 @@ export interface Target {
 }
 
 export interface StartedTargets {
-  readonly targets: readonly Target[];
+  /** Updated in place by restartProxies(). */
+  readonly targets: Target[];
   readonly mcpServerPid: number;
-  readonly ours: OurProxy;
-  readonly bare: BenchChild;
   readonly startup: { firstStartMs: number; restartMs: number[] };
+  /** Our proxy's VmRSS right after it first answered. */
   readonly readyRssBytes: number;
+  target(name: TargetName): Target;
+  /**
+   * Restarts our proxy (same store and port, so the token stays valid) and the
+   * bare proxy, so that the next measurement starts from fresh processes.
+   */
+  restartProxies(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startTargets(plan: BenchPlan, workDir: string): Promise<StartedTargets> {
+export async function startTargets(
+  plan: BenchPlan,
+  workDir: string,
+  mainPath: string | undefined,
+): Promise<StartedTargets> {
   const stops: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -45,48 +55,67 @@ export async function startTargets(plan: BenchPlan, workDir: string): Promise<St
     const mcp = await startReportingChild('mcp-echo-server', [here('./mcp-echo-server.ts')]);
     stops.push(() => mcp.child.stop());
     const mcpServerUrl = `http://127.0.0.1:${mcp.port}/mcp`;
-    const bare = await startReportingChild('bare-proxy', [here('./bare-proxy.ts'), '--target', mcpServerUrl]);
+    const startBare = () =>
+      startReportingChild('bare-proxy', [here('./bare-proxy.ts'), '--target', mcpServerUrl]);
+    let bare = await startBare();
     stops.push(() => bare.child.stop());
 
-    const started = await startTimedProxy(plan, idp, mcpServerUrl, await mkdtemp(join(workDir, 'ours-')));
-    stops.push(() => started.proxy.child.stop());
-    const readyRssBytes = readMemory(started.proxy.child.pid).rssBytes;
-    const ours = started.proxy;
+    const oursOptions: OurProxyOptions = {
+      name: 'ours',
+      dir: await mkdtemp(join(workDir, 'ours-')),
+      idp,
+      mcpServerUrl,
+      logLevel: 'info',
+      mainPath,
+    };
+    const started = await startTimedProxy(plan, oursOptions);
+    let ours = started.proxy;
+    stops.push(() => ours.child.stop());
+    const readyRssBytes = readMemory(ours.child.pid).rssBytes;
     const token = await logIn(ours, 'bench');
 
+    const bareTarget = (): Target => ({
+      name: 'bare',
+      url: `http://127.0.0.1:${bare.port}/mcp`,
+      proxyPid: bare.child.pid,
+      accessToken: token,
+    });
+    const oursTarget = (): Target => ({
+      name: 'ours',
+      url: ours.mcpUrl,
+      proxyPid: ours.child.pid,
+      accessToken: token,
+    });
     const targets: Target[] = [
       { name: 'direct', url: mcpServerUrl, proxyPid: undefined, accessToken: token },
-      {
-        name: 'bare',
-        url: `http://127.0.0.1:${bare.port}/mcp`,
-        proxyPid: bare.child.pid,
-        accessToken: token,
-      },
-      { name: 'ours', url: ours.mcpUrl, proxyPid: ours.child.pid, accessToken: token },
+      bareTarget(),
+      oursTarget(),
     ];
-    if (plan.measureLogCost) {
-      const quiet = await startOurProxy({
-        name: 'ours-warn',
-        dir: await mkdtemp(join(workDir, 'ours-warn-')),
-        idp,
-        mcpServerUrl,
-        logLevel: 'warn',
-      });
-      stops.push(() => quiet.child.stop());
-      targets.push({
-        name: 'ours-warn',
-        url: quiet.mcpUrl,
-        proxyPid: quiet.child.pid,
-        accessToken: await logIn(quiet, 'bench'),
-      });
-    }
+    if (plan.measureLogCost)
+      targets.push(await startQuietProxy({ ...oursOptions, name: 'ours-warn' }, workDir, stops));
+
+    const replace = (next: Target) => {
+      targets[targets.findIndex((candidate) => candidate.name === next.name)] = next;
+    };
     return {
       targets,
       mcpServerPid: mcp.child.pid,
-      ours,
-      bare: bare.child,
       startup: started.startup,
       readyRssBytes,
+      target(name) {
+        const found = targets.find((candidate) => candidate.name === name);
+        if (found === undefined) throw new Error(`no target ${name}`);
+        return found;
+      },
+      async restartProxies() {
+        await bare.child.stop();
+        bare = await startBare();
+        replace(bareTarget());
+        await ours.child.stop();
+        ours = await startOurProxy({ ...oursOptions, port: ours.port });
+        started.startup.restartMs.push(ours.readyMs);
+        replace(oursTarget());
+      },
       close,
     };
   } catch (error) {
@@ -98,11 +127,8 @@ export async function startTargets(plan: BenchPlan, workDir: string): Promise<St
 /** The first start creates the store and its keys; restarts find them (the usual case in production). */
 async function startTimedProxy(
   plan: BenchPlan,
-  idp: FakeIdp,
-  mcpServerUrl: string,
-  dir: string,
+  options: OurProxyOptions,
 ): Promise<{ proxy: OurProxy; startup: { firstStartMs: number; restartMs: number[] } }> {
-  const options = { name: 'ours', dir, idp, mcpServerUrl, logLevel: 'info' };
   let proxy = await startOurProxy(options);
   const firstStartMs = proxy.readyMs;
   const restartMs: number[] = [];
@@ -112,4 +138,24 @@ async function startTimedProxy(
     restartMs.push(proxy.readyMs);
   }
   return { proxy, startup: { firstStartMs, restartMs } };
+}
+
+/** Our proxy at LOG_LEVEL=warn: the difference to `ours` is what the per-request log line costs. */
+async function startQuietProxy(
+  options: OurProxyOptions,
+  workDir: string,
+  stops: (() => Promise<void>)[],
+): Promise<Target> {
+  const quiet = await startOurProxy({
+    ...options,
+    dir: await mkdtemp(join(workDir, 'ours-warn-')),
+    logLevel: 'warn',
+  });
+  stops.push(() => quiet.child.stop());
+  return {
+    name: 'ours-warn',
+    url: quiet.mcpUrl,
+    proxyPid: quiet.child.pid,
+    accessToken: await logIn(quiet, 'bench'),
+  };
 }

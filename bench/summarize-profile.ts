@@ -14,7 +14,7 @@ interface ProfileNode {
   readonly children?: readonly number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   /** Microseconds on the monotonic clock (CLOCK_MONOTONIC, as process.hrtime). */
   readonly startTime: number;

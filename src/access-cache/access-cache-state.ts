@@ -5,11 +5,14 @@ import type { InvalidationBus } from '../store/index.ts';
 import { ExpiringLruCache } from './expiring-lru-cache.ts';
 import { decodeInvalidation, encodeInvalidation, type InvalidationMessage } from './invalidation-messages.ts';
 
-/** The upstream access token kept for a grant, with what decides when the vault would refresh it. */
+/**
+ * The upstream access token kept for a grant, with what decides when the vault
+ * would refresh it (whether a refresh token exists, never the refresh token itself).
+ */
 export interface CachedUpstreamToken {
   readonly accessToken: string;
-  readonly refreshToken?: string | undefined;
-  readonly expiresAt?: number | undefined;
+  readonly expiresAt: number | undefined;
+  readonly refreshable: boolean;
 }
 
 export interface AccessCacheStateOptions {

@@ -52,16 +52,15 @@ export function cacheUpstreamTokens(
       const generation = state.generation();
       const tokens = await vault.read(grantId);
       if (tokens === undefined) return undefined;
+      const loaded = {
+        accessToken: tokens.accessToken,
+        expiresAt: tokens.expiresAt,
+        refreshable: tokens.refreshToken !== undefined,
+      };
       // Refreshing (single flight, locks across instances) stays the vault's business.
-      if (isExpiring(tokens, atSeconds)) return await refreshed(grantId, () => vault.current(grantId));
-      if (state.mayKeep(generation)) {
-        const { accessToken, refreshToken, expiresAt } = tokens;
-        state.upstreamTokens.set(
-          grantId,
-          { accessToken, refreshToken, expiresAt },
-          state.clock.nowMs() + state.ttlMs,
-        );
-      }
+      if (isExpiring(loaded, atSeconds)) return await refreshed(grantId, () => vault.current(grantId));
+      if (state.mayKeep(generation))
+        state.upstreamTokens.set(grantId, loaded, state.clock.nowMs() + state.ttlMs);
       return tokens.accessToken;
     },
 

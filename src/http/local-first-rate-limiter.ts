@@ -113,7 +113,7 @@ export function createLocalFirstRateLimiter(
   return {
     async consume(key) {
       const nowMs = clock.nowMs();
-      let window = windows.get(key);
+      const window = windows.get(key);
       if (
         window === undefined ||
         (window.opened === undefined && nowMs >= window.endsAtMs && window.syncing === 0)

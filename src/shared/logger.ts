@@ -97,7 +97,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: { app: options.appName, environment: options.environment },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimestamp,
       formatters: { log: censorNestedSecrets },
       serializers: {
         err: (error: Error) => {
@@ -110,11 +110,56 @@ export function createLogger(options: LoggerOptions): Logger {
         censor: REDACTED,
       },
     },
-    // Without a destination, pino's own: an asynchronous writer on fd 1 that sends the lines
-    // queued while a write is under way in one write (under load, many lines per system
-    // call, where process.stdout made one per line), and flushes synchronously on exit.
-    options.destination,
+    options.destination ?? batchedStdout(),
   );
+}
+
+/**
+ * pino's isoTime, formatted once per millisecond: under load several lines
+ * share a millisecond, and Date#toISOString showed in profiles of the proxy.
+ */
+let stampedAtMs = Number.NaN;
+let stamp = '';
+function isoTimestamp(): string {
+  const nowMs = Date.now();
+  if (nowMs !== stampedAtMs) {
+    stampedAtMs = nowMs;
+    stamp = `,"time":"${new Date(nowMs).toISOString()}"`;
+  }
+  return stamp;
+}
+
+/** Lines go to stdout in writes of at least this size (below sonic-boom's 16 KiB write cap), or every STDOUT_FLUSH_INTERVAL_MS. */
+const STDOUT_BATCH_BYTES = 8192;
+/** The longest a line waits in the batch: a log drain sees it this late at most. */
+const STDOUT_FLUSH_INTERVAL_MS = 100;
+
+let stdoutDestination: ReturnType<typeof pino.destination> | undefined;
+
+/**
+ * stdout for log lines, written in batches: process.stdout made one system call
+ * per line, and on the MCP path (one line per request) that was the largest
+ * cost left after token checks (docs/benchmarks.md). Synchronous writes of
+ * whole batches, no worker thread; what is still batched is written when the
+ * process exits, however it exits short of SIGKILL.
+ */
+function batchedStdout(): ReturnType<typeof pino.destination> {
+  if (stdoutDestination !== undefined) return stdoutDestination;
+  const destination = pino.destination({
+    dest: 1,
+    sync: true,
+    minLength: STDOUT_BATCH_BYTES,
+    periodicFlush: STDOUT_FLUSH_INTERVAL_MS,
+  });
+  process.once('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // stdout is gone (EPIPE): nothing left to write to.
+    }
+  });
+  stdoutDestination = destination;
+  return destination;
 }
 
 /** A logger that writes nothing, for tests and tools that do not need one. */

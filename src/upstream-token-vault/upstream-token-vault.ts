@@ -92,7 +92,8 @@ export class UpstreamTokenVault {
   async current(grantId: string): Promise<string | undefined> {
     const tokens = await this.read(grantId);
     if (tokens === undefined) return undefined;
-    return isExpiring(tokens, nowSeconds(this.#options.clock))
+    const refreshable = tokens.refreshToken !== undefined;
+    return isExpiring({ expiresAt: tokens.expiresAt, refreshable }, nowSeconds(this.#options.clock))
       ? await this.refresh(grantId, tokens.accessToken)
       : tokens.accessToken;
   }
@@ -199,12 +200,12 @@ export class UpstreamTokenVault {
  * vault, so that a cached token is never sent past the point the vault would refresh it.
  */
 export function isExpiring(
-  tokens: Pick<UpstreamTokenSet, 'expiresAt' | 'refreshToken'>,
+  tokens: { readonly expiresAt?: number | undefined; readonly refreshable: boolean },
   atSeconds: number,
 ): boolean {
   return (
     tokens.expiresAt !== undefined &&
-    tokens.refreshToken !== undefined &&
+    tokens.refreshable &&
     tokens.expiresAt - UPSTREAM_REFRESH_SKEW_SECONDS <= atSeconds
   );
 }

@@ -115,7 +115,7 @@ async function startPrivateRedis(port: number): Promise<ChildProcess> {
   );
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) resolve();
     });
@@ -172,7 +172,7 @@ const BACKENDS: ReadonlyArray<readonly [string, OpenHarness]> = [
 ];
 
 for (const [name, openHarness] of BACKENDS) {
-  const test = (title: string, body: (harness: BusHarness) => Promise<void>) =>
+  const test = (title: string, body: (harness: BusHarness) => Promise<void>): void => {
     it(title, async (t) => {
       const harness = await openHarness(t);
       if (harness === undefined) return;
@@ -182,6 +182,7 @@ for (const [name, openHarness] of BACKENDS) {
         await harness.cleanup();
       }
     });
+  };
 
   describe(`InvalidationBus contract: ${name}`, () => {
     test('is listening once open, and delivers a message to its own listeners before publish resolves', async (h) => {

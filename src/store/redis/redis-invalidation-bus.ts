@@ -14,6 +14,7 @@ import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from './redis-store.ts';
 const HEARTBEAT_INTERVAL_MS = 250;
 const HEARTBEAT_STALE_MS = 1_000;
 const RECONNECT_MAX_DELAY_MS = 2_000;
+const DISCONNECT_WAIT_MS = 100;
 
 export interface RedisInvalidationBusOptions {
   readonly url: string;
@@ -143,7 +144,10 @@ export async function createRedisInvalidationBus(
       closed = true;
       clearInterval(heartbeat);
       subscribed = false;
-      await Promise.all([quit(subscriber), quit(publisher)]);
+      // Dropped, not QUIT: a hung Redis would never answer it, and nothing here needs an answer.
+      subscriber.disconnect();
+      publisher.disconnect();
+      await Promise.all([ended(subscriber), ended(publisher)]);
     },
   };
 }
@@ -165,7 +169,13 @@ async function connectOnce(client: Redis, ready: Promise<void>): Promise<void> {
   }
 }
 
-async function quit(client: Redis): Promise<void> {
-  if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-  else client.disconnect();
+/** Resolves once the client has let go of its socket (bounded: one with no socket has nothing to report). */
+async function ended(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    client.once('end', resolve);
+    timer = setTimeout(resolve, DISCONNECT_WAIT_MS);
+  });
+  clearTimeout(timer);
 }
