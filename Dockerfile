@@ -27,4 +27,6 @@ EXPOSE 3000
 # /healthz is liveness only (no dependency is asked); node's fetch, since the slim image has no curl.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/main.js"]
+# Caps V8's young generation (8 MiB per semi-space): under load V8 otherwise lets it grow to
+# 64 MiB, most of the resident size at 32 connections (docs/benchmarks.md). Same as `npm start`.
+CMD ["node", "--max-semi-space-size=8", "dist/main.js"]

@@ -19,7 +19,12 @@ export interface MachineInfo {
 export interface BenchResults {
   readonly startedAt: string;
   /** Which build of the proxy ran: its entry file and the repository's commit (uncommitted changes not shown). */
-  readonly build: { readonly main: string; readonly commit: string | undefined };
+  readonly build: {
+    readonly main: string;
+    readonly commit: string | undefined;
+    /** The Node.js options it ran with (its `npm start`'s). */
+    readonly nodeOptions: readonly string[];
+  };
   readonly durationSeconds: number;
   readonly machine: MachineInfo;
   readonly plan: BenchPlan;

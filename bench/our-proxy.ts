@@ -3,7 +3,8 @@
  * `npm run build`), configured only through its environment, with its log
  * lines going to a file as they would go to a log drain.
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeIdp } from '../test/support/fake-idp.ts';
 import { freePort } from '../test/support/free-port.ts';
@@ -18,6 +19,8 @@ const UNLIMITED_REQUESTS = 1_000_000_000;
 
 export interface OurProxyOptions {
   readonly name: string;
+  /** Node.js options before the entry; by default those of the build's own `npm start`. */
+  readonly nodeArgs?: readonly string[] | undefined;
   /** The entry to run (DEFAULT_MAIN_PATH unless comparing another build). */
   readonly mainPath?: string | undefined;
   /** The store and working folder (no .env there). */
@@ -46,6 +49,7 @@ export interface OurProxy {
 
 export async function startOurProxy(options: OurProxyOptions): Promise<OurProxy> {
   const port = options.port ?? (await freePort());
+  const mainPath = options.mainPath ?? DEFAULT_MAIN_PATH;
   const baseUrl = `http://127.0.0.1:${port}`;
   const callback = `${baseUrl}/interaction/identity/callback`;
   if (!options.idp.redirectUris.includes(callback)) options.idp.redirectUris.push(callback);
@@ -58,7 +62,7 @@ export async function startOurProxy(options: OurProxyOptions): Promise<OurProxy>
           `--cpu-prof-interval=${options.cpuProfileIntervalUs ?? 1000}`,
         ];
   const { child, readyMs } = await startServiceChild(options.name, {
-    args: [...profile, options.mainPath ?? DEFAULT_MAIN_PATH],
+    args: [...profile, ...(options.nodeArgs ?? startScriptNodeOptions(mainPath)), mainPath],
     cwd: options.dir,
     logPath: join(options.dir, 'proxy.log'),
     readyUrl: `${baseUrl}/.well-known/oauth-protected-resource`,
@@ -85,4 +89,19 @@ export async function logIn(proxy: OurProxy, username: string): Promise<string> 
   const client = new TestOAuthClient();
   const { tokens } = await authorizeWithSdk(proxy.mcpUrl, client, new UserAgent(), { username });
   return tokens.access_token;
+}
+
+/**
+ * The Node.js options of the build's `npm start` (`node <options> dist/main.js`
+ * in the package.json next to its dist/), so that the proxy runs exactly as
+ * production starts it.
+ */
+export function startScriptNodeOptions(mainPath: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(dirname(mainPath), '..', 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  const words = (manifest.scripts?.start ?? '').split(/\s+/).filter((word) => word !== '');
+  if (words[0] !== 'node') return [];
+  const entryAt = words.findIndex((word) => word.endsWith('.js'));
+  return words.slice(1, entryAt === -1 ? undefined : entryAt);
 }

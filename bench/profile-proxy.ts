@@ -5,7 +5,7 @@
  *
  * Run: `node bench/profile-proxy.ts [--target ours|bare] [--payload echo]
  * [--connections 32] [--seconds 10] [--log-level info] [--interval-us 1000]
- * [--out DIR]`; the
+ * [--proxy-main PATH] [--out DIR]`; the
  * .cpuprofile file is kept in DIR (default bench/results/profiles/) for a
  * flame graph viewer. `--target bare` profiles the bare proxy the same way,
  * for comparison.
@@ -38,13 +38,14 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     'log-level': { type: 'string', default: 'info' },
     'interval-us': { type: 'string', default: '1000' },
+    'proxy-main': { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/profiles/', import.meta.url)) },
   },
 });
 const payload = values.payload as PayloadName;
 if (!PAYLOAD_NAMES.includes(payload)) throw new Error(`--payload is one of ${PAYLOAD_NAMES.join(', ')}`);
 
-await ensureBuild();
+if (values['proxy-main'] === undefined) await ensureBuild();
 await mkdir(values.out, { recursive: true });
 const workDir = await mkdtemp(join(tmpdir(), 'mcp-auth-proxy-profile-'));
 const idp = await startFakeIdp({ mode: 'oidc' });
@@ -122,6 +123,7 @@ async function startProfiledTarget(
     logLevel: values['log-level'],
     cpuProfileDir: values.out,
     cpuProfileIntervalUs: Number(values['interval-us']),
+    mainPath: values['proxy-main'],
   });
   return { child: proxy.child, url: proxy.mcpUrl, token: await logIn(proxy, 'bench') };
 }

@@ -27,7 +27,8 @@ export function renderReport(results: BenchResults): string {
     `Mode \`${plan.mode}\`: ${plan.rounds} round(s) of ${plan.cellSeconds} s per cell, targets interleaved, median over rounds; ` +
       `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.os}, ` +
       `load average at start ${machine.loadAverageAtStart.map((load) => load.toFixed(2)).join(' ')}; ${results.startedAt}; ` +
-      `proxy build ${results.build.main.replace(/^.*?([^/]+\/[^/]+)$/, '$1')} at commit ${results.build.commit ?? 'unknown'}.`,
+      `proxy: \`node ${[...results.build.nodeOptions, results.build.main.replace(/^.*?([^/]+\/[^/]+)$/, '$1')].join(' ')}\`` +
+      ` at commit ${results.build.commit ?? 'unknown'}.`,
   );
 
   const loadRows = results.summary.flatMap((row) =>

@@ -20,7 +20,7 @@ import { benchPlan, type BenchMode, type BenchPlan } from './bench-plan.ts';
 import { currentCommit, describeMachine, type BenchResults } from './bench-results.ts';
 import { measureMemory } from './measure-memory.ts';
 import { measureThroughput } from './measure-throughput.ts';
-import { DEFAULT_MAIN_PATH } from './our-proxy.ts';
+import { DEFAULT_MAIN_PATH, startScriptNodeOptions } from './our-proxy.ts';
 import { mcpHeaders, PAYLOAD_BODIES } from './payloads.ts';
 import { readMemory } from './proc-stats.ts';
 import { renderReport } from './render-report.ts';
@@ -86,7 +86,11 @@ async function measure(plan: BenchPlan, started: StartedTargets): Promise<BenchR
   };
   return {
     startedAt: new Date(Date.now() - (performance.now() - startedMs)).toISOString(),
-    build: { main: mainPath ?? DEFAULT_MAIN_PATH, commit: currentCommit() },
+    build: {
+      main: mainPath ?? DEFAULT_MAIN_PATH,
+      commit: currentCommit(),
+      nodeOptions: startScriptNodeOptions(mainPath ?? DEFAULT_MAIN_PATH),
+    },
     durationSeconds: (performance.now() - startedMs) / 1000,
     machine,
     plan,

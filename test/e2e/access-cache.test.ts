@@ -27,7 +27,12 @@ import { redisUrlOrSkip, uniqueRedisPrefix } from '../support/redis.ts';
 import { startTestProxy } from '../support/test-proxy.ts';
 import { initializeRaw, logIn } from './proxy/proxy-steps.ts';
 
-const REVOCATION_DEADLINE_MS = 1_000;
+/**
+ * The design target is one second (docs/benchmarks.md); the test allows five so that a loaded CI machine
+ * cannot make it flaky. That is still far below the cache's 30 s lifetime, so passing proves the
+ * invalidation message did the work, not the expiry.
+ */
+const REVOCATION_DEADLINE_MS = 5_000;
 
 /** Registers cleanups, run last-in first-out after the test. */
 function deferrals(t: TestContext): (cleanup: () => unknown) => void {
