@@ -190,9 +190,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     section: 'BP [11] §2.4.4',
     level: 'MUST',
     revisions: SINCE_06,
-    behaviour: 'Every request is authenticated; a session id is never a credential.',
-    partial:
-      'Session → user binding (SHOULD) is left to the MCP server, which receives the user id header; the proxy does not track sessions.',
+    behaviour:
+      'Every request is authenticated; a session id is never a credential, and a session answers only the user who opened it (404 to anyone else).',
   },
   // A4. AS metadata discovery
   {

@@ -4,7 +4,12 @@ import type { KeyValueStore } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts';
-import { createMcpProxy, type UpstreamTokenSource, type VerifyAccessToken } from '../proxy/index.ts';
+import {
+  createMcpProxy,
+  createSessionBinding,
+  type UpstreamTokenSource,
+  type VerifyAccessToken,
+} from '../proxy/index.ts';
 import { createSupervisor, type Supervisor } from '../supervisor/index.ts';
 
 export interface McpEndpointOptions {
@@ -84,6 +89,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     upstreamTokens: options.upstreamTokens,
     rateLimiter,
     ...(supervisor === undefined ? {} : { isUpstreamAvailable: () => supervisor.isRunning() }),
+    sessionOwners: createSessionBinding(options.store),
     scopesSupported: challengeScopes(config),
     logger,
     clock: options.clock,

@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { readBearerCredential } from './bearer-credential.ts';
-import type { IsUpstreamAvailable, UpstreamTokenSource, VerifyAccessToken } from './ports.ts';
+import type { IsUpstreamAvailable, SessionOwners, UpstreamTokenSource, VerifyAccessToken } from './ports.ts';
 import { createProxyReplies } from './proxy-replies.ts';
 import { readRequestBody } from './read-request-body.ts';
 import { relayResponse } from './relay-response.ts';
@@ -41,6 +41,8 @@ export interface McpProxyOptions {
   readonly rateLimiter?: RateLimiter | undefined;
   /** The supervisor's view of the MCP server; absent = always try. */
   readonly isUpstreamAvailable?: IsUpstreamAvailable | undefined;
+  /** Session → user binding (Security Best Practices); absent = sessions are the MCP server's business. */
+  readonly sessionOwners?: SessionOwners | undefined;
   /** The scopes named in the challenge: the PRM `scopes_supported` (without offline_access, MCP [26] §10). */
   readonly scopesSupported: readonly string[];
   readonly logger: Logger;
@@ -59,7 +61,16 @@ const DEFAULT_USER_AGENT = 'MCP-Auth-Proxy';
 
 /** The pipeline is described in DESIGN.md next to this file. */
 export function createMcpProxy(options: McpProxyOptions): McpProxy {
-  const { mcpServer, maxBodyBytes, verifyAccessToken, upstreamTokens, rateLimiter, logger, clock } = options;
+  const {
+    mcpServer,
+    maxBodyBytes,
+    verifyAccessToken,
+    upstreamTokens,
+    rateLimiter,
+    sessionOwners,
+    logger,
+    clock,
+  } = options;
   const baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl.slice(0, -1) : options.baseUrl;
   const replies = createProxyReplies({
     resourceMetadataUrl: `${baseUrl}/.well-known/oauth-protected-resource${mcpServer.path === '/' ? '' : mcpServer.path}`,
@@ -97,8 +108,13 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
       );
     }
 
-    // 2. Rate limit, upstream token and body in parallel: one store round trip, not three.
+    // 2. Rate limit, upstream token, session owner and body in parallel: one store round trip, not four.
     const decision = rateLimiter?.consume(access.grantId);
+    const sessionId = sessionOwners === undefined ? undefined : firstValue(req.headers['mcp-session-id']);
+    const owner =
+      sessionId === undefined || sessionOwners === undefined
+        ? undefined
+        : settle(sessionOwners.ownerOf(sessionId));
     const upstreamToken = settle(upstreamTokens.current(access.grantId));
     const body = readRequestBody(req, head.hasBody, head.declaredLength, maxBodyBytes);
     if (decision !== undefined) {
@@ -109,6 +125,19 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
           res,
           new OAuthError('rate_limited', `Too many requests; retry in ${limit.resetSeconds} s.`),
         );
+      }
+    }
+    if (owner !== undefined) {
+      // Another user's session looks exactly like an unknown one: it is never forwarded,
+      // and its existence is never revealed (Security Best Practices, session hijacking).
+      const found = await owner;
+      if (found.error !== undefined) throw found.error;
+      if (found.value !== undefined && found.value !== access.accountId) {
+        logger.warn(
+          { event: 'proxy.session_owner_mismatch', requestId: exchange.requestId, grantId: access.grantId },
+          'proxy.session_owner_mismatch',
+        );
+        return replies.sessionNotFound(res);
       }
     }
     const token = await upstreamToken;
@@ -155,6 +184,22 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     // 4. Relay the answer, or ours when the refresh-and-retry ended in a challenge.
     switch (outcome.kind) {
       case 'response': {
+        const created =
+          sessionOwners !== undefined && sessionId === undefined
+            ? firstValue(outcome.response.headers['mcp-session-id'])
+            : undefined;
+        if (created !== undefined && sessionOwners !== undefined) {
+          // An initialize opened a session. Recorded before the client learns its id, so no
+          // instance can be asked about it before the record exists.
+          outcome.response.on('error', () => undefined);
+          await sessionOwners.record(created, access.accountId).catch((error: unknown) => {
+            logger.warn(
+              { event: 'proxy.session_binding_failed', requestId: exchange.requestId, err: error },
+              'proxy.session_binding_failed',
+            );
+          });
+          if (exchange.aborted) return void outcome.response.destroy();
+        }
         const end = await relayResponse(outcome.response, res);
         if (end === 'upstream_broke') {
           logger.warn(

@@ -1,6 +1,18 @@
 export { createMcpProxy } from './create-mcp-proxy.ts';
 export type { McpProxy, McpProxyOptions } from './create-mcp-proxy.ts';
-export type { IsUpstreamAvailable, UpstreamTokenSource, VerifiedAccess, VerifyAccessToken } from './ports.ts';
+export type {
+  IsUpstreamAvailable,
+  SessionOwners,
+  UpstreamTokenSource,
+  VerifiedAccess,
+  VerifyAccessToken,
+} from './ports.ts';
+export {
+  createSessionBinding,
+  SESSION_OWNER_CACHE_ENTRIES,
+  SESSION_OWNER_TTL_MS,
+} from './session-binding.ts';
+export type { SessionBindingOptions } from './session-binding.ts';
 // The MCP endpoint's shared front door, also used by the stdio bridge (src/stdio-bridge/).
 export { readBearerCredential } from './bearer-credential.ts';
 export type { BearerCredential } from './bearer-credential.ts';

@@ -38,3 +38,18 @@ export interface UpstreamTokenSource {
 
 /** Whether the supervised MCP server is running; false → 503 + Retry-After without trying. */
 export type IsUpstreamAvailable = () => boolean;
+
+/**
+ * Who opened each MCP session (Security Best Practices, session hijacking:
+ * bind a session to its user). The owner of a session never changes.
+ */
+export interface SessionOwners {
+  /**
+   * The account that opened the session; undefined when none is recorded
+   * (a session older than the binding, or its record has expired). Throws
+   * DependencyUnavailableError when the store cannot answer.
+   */
+  ownerOf(sessionId: string): Promise<string | undefined>;
+  /** Remembers the account that opened the session (the `initialize` that got its id). */
+  record(sessionId: string, accountId: string): Promise<void>;
+}

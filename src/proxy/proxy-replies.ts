@@ -25,7 +25,19 @@ export interface ProxyReplies {
   challenge(res: ServerResponse, reason: ChallengeReason): void;
   /** The error's status and RFC 6749 §5.2 JSON body, with Retry-After when it has one. */
   error(res: ServerResponse, error: OAuthError): void;
+  /**
+   * 404 for a session that belongs to someone else, written as the MCP SDK's
+   * Streamable HTTP transport answers an unknown session (MCP transports,
+   * "Session Management"), so the answer never reveals that the session exists.
+   */
+  sessionNotFound(res: ServerResponse): void;
 }
+
+const SESSION_NOT_FOUND_BODY = JSON.stringify({
+  jsonrpc: '2.0',
+  error: { code: -32001, message: 'Session not found' },
+  id: null,
+});
 
 export interface ProxyRepliesOptions {
   /** Absolute URL of our Protected Resource Metadata for this mount (RFC 9728 §3.1). */
@@ -65,6 +77,16 @@ export function createProxyReplies(options: ProxyRepliesOptions): ProxyReplies {
       const extra =
         error.retryAfterSeconds === undefined ? [] : ['retry-after', String(error.retryAfterSeconds)];
       writeJson(res, error.status, JSON.stringify(error.toJSON()), extra);
+    },
+    sessionNotFound(res) {
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(404, [
+        'content-type',
+        'application/json',
+        'content-length',
+        String(Buffer.byteLength(SESSION_NOT_FOUND_BODY)),
+      ]);
+      res.end(SESSION_NOT_FOUND_BODY);
     },
   };
 }
