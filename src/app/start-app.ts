@@ -29,7 +29,6 @@ import { createRateLimiter } from '../http/rate-limiter.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { createUpstreamLogin } from './create-upstream-login.ts';
 import { createMcpEndpoint } from './create-mcp-endpoint.ts';
-import { surfaceStoreOutages } from './surface-store-outage.ts';
 import type { Supervisor } from '../supervisor/index.ts';
 
 export interface AppDependencies {
@@ -105,7 +104,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     encryptionKey: deriveKey(encryptionKey, 'upstream-tokens'),
     ttlSeconds: config.authorizationServer.refreshTokenTtlSeconds,
     refreshAtIdp: (refreshToken) => upstreamLogin.refreshToken(refreshToken),
-    revokeGrant: surfaceStoreOutages(authorizationServer.revokeGrant),
+    revokeGrant: authorizationServer.revokeGrant,
     clock,
     logger,
   });
@@ -139,7 +138,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const mcpEndpoint = await createMcpEndpoint({
     config,
     store,
-    verifyAccessToken: accessCache.verifier(surfaceStoreOutages(authorizationServer.verifyAccessToken)),
+    verifyAccessToken: accessCache.verifier(authorizationServer.verifyAccessToken),
     upstreamTokens,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,

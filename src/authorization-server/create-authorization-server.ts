@@ -10,7 +10,7 @@ import type { AuthorizationServerConfig } from '../config/config.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
-import { translateAdapterErrors } from './dependency-errors.ts';
+import { surfaceStoreOutages, translateAdapterErrors } from './dependency-errors.ts';
 import { withRefreshTokenReuseGrace } from './refresh-token-reuse-grace.ts';
 import { createProviderConfiguration } from './provider-configuration.ts';
 import { createAccessTokenVerifier, type VerifiedAccess } from './verify-access-token.ts';
@@ -78,13 +78,13 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     handle: (req, res) => {
       void callback(req, res);
     },
-    verifyAccessToken: createAccessTokenVerifier(provider, options.resource),
-    revokeGrant: async (grantId) => {
+    verifyAccessToken: surfaceStoreOutages(createAccessTokenVerifier(provider, options.resource)),
+    revokeGrant: surfaceStoreOutages(async (grantId: string) => {
       const grant = await provider.Grant.find(grantId);
       await grant?.destroy();
       // Tokens are indexed by grant in the adapter: this removes every access and refresh token.
       await provider.AccessToken.adapter.revokeByGrantId(grantId);
-    },
+    }),
   };
 }
 

@@ -20,8 +20,23 @@ class ProviderVisibleUnavailableError extends Error {
   }
 }
 
-export function isProviderUnavailableError(error: unknown): boolean {
-  return error instanceof ProviderVisibleUnavailableError;
+/**
+ * The reverse, for our own callers of the provider's models (the token check,
+ * grant revocation): they promise a DependencyUnavailableError on a store
+ * outage (src/proxy/DESIGN.md, "Ports"), which the proxy answers with 503 and
+ * Retry-After; the provider-shaped error would reach MCP clients as a 500.
+ */
+export function surfaceStoreOutages<Args extends unknown[], Result>(
+  call: (...args: Args) => Promise<Result>,
+): (...args: Args) => Promise<Result> {
+  return async (...args) => {
+    try {
+      return await call(...args);
+    } catch (error) {
+      if (error instanceof ProviderVisibleUnavailableError) throw error.cause;
+      throw error;
+    }
+  };
 }
 
 export function translateAdapterErrors(factory: AdapterFactory): AdapterFactory {

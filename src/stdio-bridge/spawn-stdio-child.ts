@@ -1,10 +1,11 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../shared/logger.ts';
 import {
   createLineTail,
   pipeChildOutput,
   signalProcessGroup,
+  spawned,
   type ProcessExit,
   type SupervisedChild,
 } from '../supervisor/index.ts';
@@ -72,17 +73,4 @@ export async function spawnStdioChild(options: SpawnStdioChildOptions): Promise<
       stderrTail: () => tail.lines(),
     },
   };
-}
-
-async function spawned(child: ChildProcessByStdio<Writable, Readable, Readable>): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    child.once('error', onError);
-    child.once('spawn', () => {
-      child.off('error', onError);
-      // Errors after spawn (a failed kill) are reported where they happen; never crash the proxy.
-      child.on('error', () => undefined);
-      resolve(child.pid!);
-    });
-  });
 }

@@ -87,7 +87,8 @@ function mergeEnv(
   return merged;
 }
 
-async function spawned(child: ChildProcess): Promise<number> {
+/** Resolves with the pid once the child has spawned; rejects when it could not be (ENOENT, EACCES). */
+export async function spawned(child: ChildProcess): Promise<number> {
   return await new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
     child.once('error', onError);
