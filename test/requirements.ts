@@ -72,7 +72,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     section: '[11] §6; RFC 9728 §2',
     level: 'SHOULD',
     revisions: SINCE_11,
-    behaviour: 'scopes_supported lists the minimal scopes (PROVIDER_SCOPE without offline_access).',
+    behaviour:
+      'scopes_supported lists the minimal scopes: PROVIDER_SCOPE without offline_access and without the scopes only step-up grants.',
   },
   {
     id: 'A1.7',
@@ -117,9 +118,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
     level: 'SHOULD',
     revisions: SINCE_11,
     behaviour:
-      'insufficient_scope is a 403 with error, scope and resource_metadata (challenge builder; upstream 403s pass through).',
-    partial:
-      'No per-tool scope model: the proxy itself never decides insufficient_scope; src/oauth/scope-challenge.ts is the hook (docs/decisions.md).',
+      'With MCP_AUTH_PROXY_SCOPE_RULES, an operation the token does not cover gets 403 insufficient_scope with scope and resource_metadata, on the HTTP proxy and the stdio bridge; upstream 403s pass through.',
   },
   {
     id: 'A2.6',
@@ -388,6 +387,14 @@ export const REQUIREMENTS: readonly Requirement[] = [
     revisions: ['26'],
     behaviour: 'offline_access in the AS metadata; refresh tokens without it; a refresh cannot widen scope.',
   },
+  {
+    id: 'A7.5',
+    section: 'typescript-sdk#2255; SEP-2350',
+    level: 'SHOULD',
+    revisions: SINCE_11,
+    behaviour:
+      'SDK 1.x clients, which refresh on a step-up challenge, get invalid_grant for that one refresh and authorize again for the challenged scopes; SDK 2.x clients step up directly.',
+  },
   // A8. Confused deputy: per-client consent
   {
     id: 'A8.1',
@@ -495,7 +502,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     section: '[26] §6.2–§6.5',
     level: 'MUST',
     revisions: ['26'],
-    behaviour: 'Mcp-Method, Mcp-Name and Mcp-Param-* are forwarded unchanged.',
+    behaviour:
+      'Mcp-Method, Mcp-Name and Mcp-Param-* are forwarded unchanged; where scope rules read the body, Mcp-Method and Mcp-Name that disagree with it get 400.',
   },
   {
     id: 'A9.10',
@@ -518,7 +526,6 @@ export const REQUIREMENTS: readonly Requirement[] = [
 export const NOT_APPLICABLE: ReadonlyArray<{ readonly id: string; readonly reason: string }> = [
   { id: 'A2.4', reason: 'informative: clients treat the challenge as authoritative' },
   { id: 'A5.1', reason: 'the order in which clients pick a registration method' },
-  { id: 'A7.5', reason: 'a note on an SDK 1.x client bug (documented in docs/decisions.md)' },
   { id: 'A8.7', reason: 'a note: the vulnerable combination that A8.1–A8.6 rule out' },
   {
     id: 'A8.8',

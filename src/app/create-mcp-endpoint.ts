@@ -1,3 +1,4 @@
+import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/config.ts';
 import type { KeyValueStore } from '../store/index.ts';
@@ -7,6 +8,7 @@ import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts
 import {
   createMcpProxy,
   createSessionBinding,
+  type StepUpPolicy,
   type UpstreamTokenSource,
   type VerifyAccessToken,
 } from '../proxy/index.ts';
@@ -17,6 +19,8 @@ export interface McpEndpointOptions {
   store: KeyValueStore;
   verifyAccessToken: VerifyAccessToken;
   upstreamTokens: UpstreamTokenSource;
+  /** Told about each grant challenged for more scope (scope rules only). */
+  recordStepUp?: ((grantId: string) => Promise<void>) | undefined;
   processEnv: Readonly<Record<string, string | undefined>>;
   /** Called when MCP_SERVER_EXIT_WITH_CHILD=true and the child exits. */
   onChildExit?: ((exitCode: number) => void) | undefined;
@@ -54,6 +58,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
       upstreamTokens: options.upstreamTokens,
       rateLimiter,
       scopesSupported: challengeScopes(config),
+      stepUp: stepUpPolicy(config, options.recordStepUp),
       clock: options.clock,
       logger,
     });
@@ -91,6 +96,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     ...(supervisor === undefined ? {} : { isUpstreamAvailable: () => supervisor.isRunning() }),
     sessionOwners: createSessionBinding(options.store),
     scopesSupported: challengeScopes(config),
+    stepUp: stepUpPolicy(config, options.recordStepUp),
     logger,
     clock: options.clock,
   });
@@ -117,6 +123,20 @@ function mcpRateLimiter({ config, store, clock, logger }: McpEndpointOptions) {
   });
 }
 
+/** The step-up check's inputs; undefined without scope rules, so request bodies are never parsed. */
+function stepUpPolicy(
+  config: Config,
+  recordChallenge: ((grantId: string) => Promise<void>) | undefined,
+): StepUpPolicy | undefined {
+  const { scopePolicy } = config.authorizationServer;
+  if (scopePolicy.rules.length === 0) return undefined;
+  return {
+    requiredScopes: compileScopePolicy(scopePolicy),
+    hierarchy: scopePolicy.includes,
+    recordChallenge,
+  };
+}
+
 /** The scopes a 401 challenge names: the PRM `scopes_supported`, without offline_access (MCP [26] §10). */
 const challengeScopes = (config: Config): string[] =>
-  config.authorizationServer.scopes.filter((scope) => scope !== 'offline_access');
+  config.authorizationServer.defaultScopes.filter((scope) => scope !== 'offline_access');

@@ -17,6 +17,7 @@ import { resolveEncryptionKey, resolveSigningKeys } from '../keys/index.ts';
 import {
   buildProtectedResourceMetadata,
   createAuthorizationServer,
+  createPendingStepUps,
   protectedResourceMetadataPath,
   type AuthorizationServer,
 } from '../authorization-server/index.ts';
@@ -79,6 +80,9 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const renderErrorPage = (error: string, description: string | undefined, requestId: string | undefined) =>
     renderer.render('error', { error, errorDescription: description, requestId });
 
+  // Step-up for clients that refresh instead of re-authorizing (step-up-refresh-refusal.ts).
+  const pendingStepUps =
+    config.authorizationServer.scopePolicy.rules.length > 0 ? createPendingStepUps(store) : undefined;
   const authorizationServer = createAuthorizationServer({
     issuer: config.baseUrl,
     resource: config.mcpServer.resource,
@@ -89,6 +93,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     trustProxy: !config.localInsecure,
     renderErrorPage: (out, requestId) => renderErrorPage(out.error, out.error_description, requestId),
     pageHeaders,
+    pendingStepUps,
     clock,
     logger,
   });
@@ -125,6 +130,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     baseUrl: config.baseUrl,
     resource: config.mcpServer.resource,
     scopes: config.authorizationServer.scopes,
+    defaultScopes: config.authorizationServer.defaultScopes,
     identity: {
       callbackPath: config.identity.callbackPath,
       uniqueCallbackPath: config.identity.uniqueCallbackPath,
@@ -140,6 +146,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     store,
     verifyAccessToken: accessCache.verifier(authorizationServer.verifyAccessToken),
     upstreamTokens,
+    recordStepUp: pendingStepUps?.record,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
     clock,
@@ -164,7 +171,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     protectedResourceMetadata: buildProtectedResourceMetadata({
       resource: config.mcpServer.resource,
       issuer: config.baseUrl,
-      scopes: config.authorizationServer.scopes,
+      scopes: config.authorizationServer.defaultScopes,
     }),
     protectedResourceMetadataPath: protectedResourceMetadataPath(config.mcpServer.path),
     authorizationServer,

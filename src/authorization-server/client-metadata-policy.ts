@@ -43,8 +43,9 @@ const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
  * metadata documents (whose `client_id` is their https URL). Clients already
  * stored are not judged again.
  *
- * It also treats a `web` client whose redirect URIs show it runs on the
- * user's device (a private-use scheme, or http on loopback) as `native`.
+ * It drops the registered `scope` (see below), and treats a `web` client
+ * whose redirect URIs show it runs on the user's device (a private-use
+ * scheme, or http on loopback) as `native`.
  * Cursor registers `application_type: web` with `cursor://…` and
  * `http://localhost:…` (clients.md §5.3): oidc-provider would refuse the
  * scheme for `web`, and match the loopback port exactly, where RFC 8252 §7.3
@@ -59,8 +60,14 @@ export function validateClientMetadata(
   if (value !== undefined) {
     throw new errors.InvalidClientMetadata(`${key} is reserved for the authorization server`);
   }
+  if (key !== INTERNAL_CLIENT_FIELDS[0]) return;
+  // A registered `scope` would become an allow-list (oidc-provider refuses any other scope at /auth):
+  // the scope SDK clients register is the minimal one they first saw, so step-up could never widen
+  // it, and unknown scopes (`claudeai`) would fail registration. RFC 7591 §2 lets the server
+  // replace it: scopes are governed by PROVIDER_SCOPE and the user's confirmation instead.
+  delete metadata.scope;
   // The validator runs before oidc-provider checks types: a malformed list is left to it (a 400).
-  if (key !== INTERNAL_CLIENT_FIELDS[0] || !Array.isArray(metadata.redirect_uris)) return;
+  if (!Array.isArray(metadata.redirect_uris)) return;
   const redirectUris = metadata.redirect_uris.map((uri: unknown) =>
     typeof uri === 'string' ? URL.parse(uri) : null,
   );

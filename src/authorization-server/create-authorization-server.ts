@@ -12,6 +12,7 @@ import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { surfaceStoreOutages, translateAdapterErrors } from './dependency-errors.ts';
 import { withRefreshTokenReuseGrace } from './refresh-token-reuse-grace.ts';
+import { withStepUpRefreshRefusal, type PendingStepUps } from './step-up-refresh-refusal.ts';
 import { createProviderConfiguration } from './provider-configuration.ts';
 import { createAccessTokenVerifier, type VerifiedAccess } from './verify-access-token.ts';
 
@@ -29,6 +30,8 @@ export interface AuthorizationServerOptions {
   renderErrorPage: (error: ErrorOut, requestId: string | undefined) => Promise<string>;
   /** Security headers of every HTML page (views/page-headers), for oidc-provider's error pages. */
   pageHeaders?: Readonly<Record<string, string>> | undefined;
+  /** Grants just challenged for scope (scope rules only): their next refresh is refused once. */
+  pendingStepUps?: PendingStepUps | undefined;
   /** The clock the adapter runs on (refresh-token reuse grace). Defaults to the system clock. */
   clock?: Clock | undefined;
   logger: Logger;
@@ -44,6 +47,15 @@ export interface AuthorizationServer {
 }
 
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
+  const withGrace = withRefreshTokenReuseGrace(options.adapter, {
+    graceSeconds: options.settings.refreshTokenReuseGraceSeconds,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+  });
+  const adapter =
+    options.pendingStepUps === undefined
+      ? withGrace
+      : withStepUpRefreshRefusal(withGrace, options.pendingStepUps, options.logger);
   const provider = new Provider(
     options.issuer,
     createProviderConfiguration({
@@ -51,13 +63,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       resource: options.resource,
       signingKeys: options.signingKeys,
       cookieKeys: options.cookieKeys,
-      adapter: translateAdapterErrors(
-        withRefreshTokenReuseGrace(options.adapter, {
-          graceSeconds: options.settings.refreshTokenReuseGraceSeconds,
-          clock: options.clock ?? systemClock,
-          logger: options.logger,
-        }),
-      ),
+      adapter: translateAdapterErrors(adapter),
       renderErrorPage: options.renderErrorPage,
       pageHeaders: options.pageHeaders,
       logger: options.logger,

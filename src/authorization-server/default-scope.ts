@@ -9,12 +9,16 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
  * `read write` from Claude hosted connectors). RFC 6749 §3.3 lets the server
  * apply a default instead of failing. Without one, oidc-provider finishes the
  * login and then refuses the request with `access_denied` (nothing requested,
- * nothing granted). So: keep the known scopes, and when none is left use all
- * of PROVIDER_SCOPE, as the reference did for a missing `scope`.
+ * nothing granted). So: keep the known scopes, and when none is left use the
+ * default scopes: all of PROVIDER_SCOPE, as the reference did for a missing
+ * `scope`, except the scopes that only step-up grants (scope rules).
  */
-export function createScopeDefaulter(scopes: readonly string[]): (ctx: KoaContextWithOIDC) => void {
+export function createScopeDefaulter(
+  scopes: readonly string[],
+  defaultScopes: readonly string[],
+): (ctx: KoaContextWithOIDC) => void {
   const known = new Set(scopes);
-  const fallback = scopes.join(' ');
+  const fallback = defaultScopes.join(' ');
   return (ctx) => {
     const params = ctx.oidc.params as { scope?: unknown } | undefined;
     if (params === undefined) return;

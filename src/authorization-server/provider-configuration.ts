@@ -122,7 +122,7 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
       },
     },
     extraClientMetadata: { properties: [...INTERNAL_CLIENT_FIELDS], validator: validateClientMetadata },
-    extraParams: { scope: createScopeDefaulter(settings.scopes) },
+    extraParams: { scope: createScopeDefaulter(settings.scopes, settings.defaultScopes) },
     loadExistingGrant: createExistingGrantLoader(resource),
     // Clients that registered the refresh_token grant get refresh tokens whether or not they asked
     // for offline_access: hosted clients (Claude) never ask, and would otherwise lose the user hourly.

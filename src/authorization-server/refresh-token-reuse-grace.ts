@@ -1,6 +1,7 @@
-import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+import type { AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import { overrideAdapter } from './override-adapter.ts';
 
 export interface RefreshTokenReuseGraceOptions {
   /** MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS; 0 leaves the adapter as it is. */
@@ -45,13 +46,7 @@ export function withRefreshTokenReuseGrace(
     const withinGrace = (payload: AdapterPayload): boolean =>
       typeof payload.consumed === 'number' && clock.nowMs() - payload.consumed * 1000 < graceMs;
 
-    const wrapped: Adapter = {
-      upsert: (id, payload, expiresIn) => adapter.upsert(id, payload, expiresIn),
-      findByUid: (uid) => adapter.findByUid(uid),
-      findByUserCode: (userCode) => adapter.findByUserCode(userCode),
-      destroy: (id) => adapter.destroy(id),
-      revokeByGrantId: (grantId) => adapter.revokeByGrantId(grantId),
-
+    return overrideAdapter(adapter, {
       async find(id) {
         const payload = await adapter.find(id);
         if (payload === undefined || !withinGrace(payload)) return payload;
@@ -75,7 +70,6 @@ export function withRefreshTokenReuseGrace(
         }
         await adapter.consume(id);
       },
-    };
-    return wrapped;
+    });
   };
 }

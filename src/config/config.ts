@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { ScopePolicy } from '../oauth/scope-policy.ts';
 
 /**
  * The validated configuration. Built only by config/load-config.ts from the
@@ -110,6 +111,14 @@ export interface KeyConfig {
 export interface AuthorizationServerConfig {
   /** PROVIDER_SCOPE (default `openid offline_access`). */
   readonly scopes: readonly string[];
+  /**
+   * PROVIDER_SCOPE without the scopes only step-up grants: what a client that
+   * names no scope gets, and what the 401 challenge and the protected resource
+   * metadata advertise. All of PROVIDER_SCOPE when there are no scope rules.
+   */
+  readonly defaultScopes: readonly string[];
+  /** MCP_AUTH_PROXY_SCOPE_RULES and MCP_AUTH_PROXY_SCOPE_INCLUDES: the step-up policy (no rules: none). */
+  readonly scopePolicy: ScopePolicy;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   /** Seconds a rotated refresh token is still accepted, for clients that refresh twice. */

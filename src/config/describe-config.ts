@@ -96,7 +96,17 @@ export function describeConfig(config: Config): ConfigDescription {
           : keys.signingKeys.map((key) => `${SET} ${key.kty ?? '?'} kid=${key.kid ?? '(none)'}`),
       encryptionKey: describeEncryptionKey(keys.encryptionKey),
     },
-    authorizationServer: { ...config.authorizationServer },
+    authorizationServer: {
+      ...config.authorizationServer,
+      scopePolicy: {
+        rules: config.authorizationServer.scopePolicy.rules.map((rule) => ({
+          method: rule.method,
+          name: rule.name ?? null,
+          scopes: rule.scopes,
+        })),
+        includes: { ...config.authorizationServer.scopePolicy.includes },
+      },
+    },
     identity: {
       serverUrl: identity.serverUrl === undefined ? null : withoutCredentials(identity.serverUrl),
       metadataFile: identity.metadataFile ?? null,

@@ -5,8 +5,8 @@ import { constantTimeEqual, sha256Base64Url } from '../shared/crypto.ts';
 
 /** Confirmations are remembered this long per browser. */
 const CONFIRMATION_MAX_AGE_SECONDS = 90 * 24 * 60 * 60;
-/** The most recent clients are kept; older confirmations are asked again. */
-const MAX_REMEMBERED_CLIENTS = 20;
+/** The most recent confirmations are kept (a client and each step-up scope take one each); older ones are asked again. */
+const MAX_REMEMBERED_ENTRIES = 40;
 
 /**
  * Remembers, per browser, which MCP clients the user has confirmed (the
@@ -15,6 +15,11 @@ const MAX_REMEMBERED_CLIENTS = 20;
  * (hashed, so it does not list what the user uses), signed with HMAC-SHA256,
  * HttpOnly, SameSite=Lax, and `__Host-` prefixed with Secure outside local
  * mode. It is written only after the user said yes, never before.
+ *
+ * A confirmation covers the client and the step-up scopes it was shown with
+ * (MCP_AUTH_PROXY_SCOPE_RULES): a client that comes back for a step-up scope
+ * the user has not seen it ask for is confirmed again (incremental consent),
+ * while its everyday re-authorizations go straight to the IdP.
  */
 export class ConfirmedClients {
   readonly #key: Buffer;
@@ -28,15 +33,21 @@ export class ConfirmedClients {
     this.#cookieName = options.secure ? '__Host-mcp-auth-confirmed' : 'mcp-auth-confirmed';
   }
 
-  has(req: IncomingMessage, clientId: string): boolean {
-    return this.#read(req).includes(sha256Base64Url(clientId));
+  has(req: IncomingMessage, clientId: string, stepUpScopes: readonly string[] = []): boolean {
+    const remembered = new Set(this.#read(req));
+    return entriesFor(clientId, stepUpScopes).every((entry) => remembered.has(entry));
   }
 
-  remember(req: IncomingMessage, res: ServerResponse, clientId: string): void {
-    const hashed = sha256Base64Url(clientId);
-    const list = [hashed, ...this.#read(req).filter((entry) => entry !== hashed)].slice(
+  remember(
+    req: IncomingMessage,
+    res: ServerResponse,
+    clientId: string,
+    stepUpScopes: readonly string[] = [],
+  ): void {
+    const confirmed = entriesFor(clientId, stepUpScopes);
+    const list = [...confirmed, ...this.#read(req).filter((entry) => !confirmed.includes(entry))].slice(
       0,
-      MAX_REMEMBERED_CLIENTS,
+      MAX_REMEMBERED_ENTRIES,
     );
     const payload = list.join('~');
     appendCookie(res, this.#cookieName, `${payload}.${this.#sign(payload)}`, {
@@ -59,4 +70,12 @@ export class ConfirmedClients {
   #sign(payload: string): string {
     return createHmac('sha256', this.#key).update(`confirmed-clients:${payload}`).digest('base64url');
   }
+}
+
+/** One hashed entry for the client, and one per step-up scope confirmed for it. */
+function entriesFor(clientId: string, stepUpScopes: readonly string[]): string[] {
+  return [
+    sha256Base64Url(clientId),
+    ...stepUpScopes.map((scope) => sha256Base64Url(`${clientId}\n${scope}`)),
+  ];
 }

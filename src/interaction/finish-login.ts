@@ -1,6 +1,5 @@
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import { OIDC_SCOPES } from '../authorization-server/provider-configuration.ts';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -10,14 +9,16 @@ export interface FinishLoginInput {
   accountId: string;
   /** PROVIDER_SCOPE: the scopes a grant may hold. */
   scopes: readonly string[];
+  /** What a request without `scope` gets: PROVIDER_SCOPE minus the step-up-only scopes. */
+  defaultScopes: readonly string[];
   resource: string;
 }
 
 /**
  * Creates (or, for the same user and client, reuses) the grant the client's
  * tokens will hang off. Scopes: the requested ones that PROVIDER_SCOPE allows;
- * a request without `scope` (Claude Code when nothing names one) gets all of
- * PROVIDER_SCOPE, and unknown scopes (`claudeai`, `read write`) are dropped
+ * a request without `scope` (Claude Code when nothing names one) gets the
+ * default scopes, and unknown scopes (`claudeai`, `read write`) are dropped
  * rather than refused, as real clients need (clients.md §5.1, §5.2).
  */
 export async function finishLogin(input: FinishLoginInput): Promise<string> {
@@ -27,14 +28,16 @@ export async function finishLogin(input: FinishLoginInput): Promise<string> {
   const requested =
     typeof details.params.scope === 'string' && details.params.scope.trim() !== ''
       ? details.params.scope.split(' ').filter((scope) => allowed.has(scope))
-      : [...allowed];
+      : [...input.defaultScopes];
 
   let grant = typeof details.grantId === 'string' ? await provider.Grant.find(details.grantId) : undefined;
   if (grant === undefined || grant.accountId !== accountId || grant.clientId !== clientId) {
     grant = new provider.Grant({ accountId, clientId });
   }
-  const oidcScopes = requested.filter((scope) => OIDC_SCOPES.has(scope));
-  if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(' '));
+  // oidc-provider counts every configured scope a request names as an OP scope too
+  // (`requestParamOIDCScopes`), not only openid and its kin: a custom scope granted for the
+  // resource alone would leave its consent check unmet, and the login would start over forever.
+  if (requested.length > 0) grant.addOIDCScope(requested.join(' '));
   grant.addResourceScope(input.resource, requested.join(' '));
   return await grant.save();
 }

@@ -57,6 +57,8 @@ export interface InteractionRoutesOptions {
   resource: string;
   /** PROVIDER_SCOPE: what a grant may hold. */
   scopes: readonly string[];
+  /** What a client that names no scope gets; the other scopes are granted only through step-up. */
+  defaultScopes: readonly string[];
   identity: {
     callbackPath: string;
     uniqueCallbackPath: string;
@@ -76,6 +78,13 @@ export interface InteractionRoutesOptions {
  */
 export function createInteractionRoutes(options: InteractionRoutesOptions): Route[] {
   const { provider, logger } = options;
+  const everyday = new Set(options.defaultScopes);
+  const grantable = new Set(options.scopes);
+  /** The requested scopes that only step-up grants: each needs the user's confirmation for this client. */
+  const stepUpScopesOf = (details: Awaited<ReturnType<Provider['interactionDetails']>>): string[] =>
+    typeof details.params.scope === 'string'
+      ? details.params.scope.split(' ').filter((scope) => grantable.has(scope) && !everyday.has(scope))
+      : [];
 
   async function loadInteraction(req: IncomingMessage, res: ServerResponse, uid: string) {
     // interactionDetails checks the signed, path-scoped interaction cookie: this binds every step to
@@ -190,6 +199,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
           details: loaded.details,
           accountId: tokens.userId,
           scopes: options.scopes,
+          defaultScopes: options.defaultScopes,
           resource: options.resource,
         });
         await options.upstreamTokens.save(grantId, tokens);
@@ -214,7 +224,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       path: '/interaction/:uid',
       handle: async (req, res, params) => {
         const loaded = await loadInteraction(req, res, params.uid ?? '');
-        if (options.confirmedClients.has(req, loaded.client.clientId)) {
+        if (options.confirmedClients.has(req, loaded.client.clientId, stepUpScopesOf(loaded.details))) {
           await sendToIdentityProvider(res, loaded.details.uid);
           return;
         }
@@ -235,7 +245,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
           await renderConfirmation(res, loaded);
           return;
         }
-        options.confirmedClients.remember(req, res, loaded.client.clientId);
+        options.confirmedClients.remember(req, res, loaded.client.clientId, stepUpScopesOf(loaded.details));
         logger.info(
           {
             event: 'interaction.client_confirmed',

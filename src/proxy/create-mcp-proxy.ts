@@ -7,11 +7,18 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { readBearerCredential } from './bearer-credential.ts';
-import type { IsUpstreamAvailable, SessionOwners, UpstreamTokenSource, VerifyAccessToken } from './ports.ts';
+import type {
+  IsUpstreamAvailable,
+  SessionOwners,
+  StepUpPolicy,
+  UpstreamTokenSource,
+  VerifyAccessToken,
+} from './ports.ts';
 import { createProxyReplies } from './proxy-replies.ts';
 import { readRequestBody } from './read-request-body.ts';
 import { relayResponse } from './relay-response.ts';
 import { requestIdFor } from './request-id.ts';
+import { createScopeCheck } from './scope-check.ts';
 import type { UpstreamExchange } from './upstream-client.ts';
 import {
   createUpstreamClient,
@@ -45,6 +52,8 @@ export interface McpProxyOptions {
   readonly sessionOwners?: SessionOwners | undefined;
   /** The scopes named in the challenge: the PRM `scopes_supported` (without offline_access, MCP [26] §10). */
   readonly scopesSupported: readonly string[];
+  /** Step-up: the scopes MCP operations need beyond a valid token; absent = none (bodies are never parsed). */
+  readonly stepUp?: StepUpPolicy | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly upstreamMaxSockets?: number | undefined;
@@ -72,10 +81,12 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     clock,
   } = options;
   const baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl.slice(0, -1) : options.baseUrl;
-  const replies = createProxyReplies({
-    resourceMetadataUrl: `${baseUrl}/.well-known/oauth-protected-resource${mcpServer.path === '/' ? '' : mcpServer.path}`,
-    scope: options.scopesSupported.join(' '),
-  });
+  const resourceMetadataUrl = `${baseUrl}/.well-known/oauth-protected-resource${mcpServer.path === '/' ? '' : mcpServer.path}`;
+  const replies = createProxyReplies({ resourceMetadataUrl, scope: options.scopesSupported.join(' ') });
+  const checkScopes =
+    options.stepUp === undefined
+      ? undefined
+      : createScopeCheck({ ...options.stepUp, resourceMetadataUrl, logger });
   const headerRules = createRequestHeaderRules(mcpServer.url.host, options.userIdHeader);
   const target = createUpstreamTarget(mcpServer.path, mcpServer.url);
   const upstream = createUpstreamClient(mcpServer.url, {
@@ -150,6 +161,12 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
         res,
         new OAuthError('request_too_large', `The request body exceeds ${maxBodyBytes} bytes.`),
       );
+    }
+    if (checkScopes !== undefined && bytes.bytes.length > 0) {
+      const verdict = await checkScopes(bytes.bytes, req.headers, access, exchange.requestId);
+      if (exchange.aborted) return;
+      if (verdict?.kind === 'refused') return replies.error(res, verdict.error);
+      if (verdict?.kind === 'challenge') return replies.scopeChallenge(res, verdict.challenge);
     }
     if (closed)
       return replies.error(res, new DependencyUnavailableError('mcp_server', 'The proxy is shutting down.'));

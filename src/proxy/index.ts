@@ -3,6 +3,7 @@ export type { McpProxy, McpProxyOptions } from './create-mcp-proxy.ts';
 export type {
   IsUpstreamAvailable,
   SessionOwners,
+  StepUpPolicy,
   UpstreamTokenSource,
   VerifiedAccess,
   VerifyAccessToken,
@@ -21,3 +22,5 @@ export type { ChallengeReason, ProxyReplies, ProxyRepliesOptions } from './proxy
 export { readRequestBody } from './read-request-body.ts';
 export type { RequestBody } from './read-request-body.ts';
 export { requestIdFor } from './request-id.ts';
+export { createScopeCheck } from './scope-check.ts';
+export type { ScopeCheck, ScopeCheckOptions, ScopeVerdict } from './scope-check.ts';

@@ -1,3 +1,5 @@
+import type { RequiredScopes, ScopeHierarchy } from '../oauth/scope-challenge.ts';
+
 /**
  * What the proxy needs from the rest of the system, stated by the proxy
  * (style.md rule 9: the consumer owns its ports). The authorization server
@@ -52,4 +54,15 @@ export interface SessionOwners {
   ownerOf(sessionId: string): Promise<string | undefined>;
   /** Remembers the account that opened the session (the `initialize` that got its id). */
   record(sessionId: string, accountId: string): Promise<void>;
+}
+
+/** Step-up (MCP_AUTH_PROXY_SCOPE_RULES): the scopes operations need beyond a valid token. */
+export interface StepUpPolicy {
+  readonly requiredScopes: RequiredScopes;
+  readonly hierarchy: ScopeHierarchy;
+  /**
+   * Told about each grant challenged for more scope, before the 403 leaves
+   * (authorization-server/step-up-refresh-refusal.ts); absent = nobody.
+   */
+  readonly recordChallenge?: ((grantId: string) => Promise<void>) | undefined;
 }

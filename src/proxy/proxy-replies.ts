@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { OAuthError } from '../oauth/oauth-error.ts';
+import type { ScopeChallenge } from '../oauth/scope-challenge.ts';
 import { buildBearerChallenge } from '../oauth/www-authenticate.ts';
 
 /** Why the proxy answers 401; each has one fixed challenge and body. */
@@ -23,6 +24,8 @@ const DESCRIPTIONS: Record<ChallengeReason, string> = {
 export interface ProxyReplies {
   /** 401 with our challenge (MCP authorization §4.2, §9.2). Never a redirect. */
   challenge(res: ServerResponse, reason: ChallengeReason): void;
+  /** 403 `insufficient_scope` with its step-up challenge (MCP authorization [11] §10.1.1). */
+  scopeChallenge(res: ServerResponse, challenge: ScopeChallenge): void;
   /** The error's status and RFC 6749 §5.2 JSON body, with Retry-After when it has one. */
   error(res: ServerResponse, error: OAuthError): void;
   /**
@@ -72,6 +75,12 @@ export function createProxyReplies(options: ProxyRepliesOptions): ProxyReplies {
     challenge(res, reason) {
       const { header, body } = prepared.get(reason)!;
       writeJson(res, 401, body, ['www-authenticate', header]);
+    },
+    scopeChallenge(res, challenge) {
+      writeJson(res, challenge.status, JSON.stringify(challenge.body), [
+        'www-authenticate',
+        challenge.wwwAuthenticate,
+      ]);
     },
     error(res, error) {
       const extra =

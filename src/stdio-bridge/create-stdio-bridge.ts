@@ -6,9 +6,11 @@ import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
 import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
 import {
   createProxyReplies,
+  createScopeCheck,
   readBearerCredential,
   readRequestBody,
   requestIdFor,
+  type StepUpPolicy,
   type UpstreamTokenSource,
   type VerifiedAccess,
   type VerifyAccessToken,
@@ -35,6 +37,8 @@ export interface StdioBridgeOptions {
   readonly rateLimiter?: RateLimiter | undefined;
   /** The scopes named in the challenge (the PRM `scopes_supported`). */
   readonly scopesSupported: readonly string[];
+  /** Step-up: the scopes MCP operations need beyond a valid token; absent = none. */
+  readonly stepUp?: StepUpPolicy | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Tests only: how often idle sessions are looked for (default derived from the idle timeout). */
@@ -56,10 +60,12 @@ const SHUTTING_DOWN = 'The proxy is shutting down.';
 export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   const { stdio, clock, logger } = options;
   const baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl.slice(0, -1) : options.baseUrl;
-  const replies = createProxyReplies({
-    resourceMetadataUrl: `${baseUrl}/.well-known/oauth-protected-resource${options.path}`,
-    scope: options.scopesSupported.join(' '),
-  });
+  const resourceMetadataUrl = `${baseUrl}/.well-known/oauth-protected-resource${options.path}`;
+  const replies = createProxyReplies({ resourceMetadataUrl, scope: options.scopesSupported.join(' ') });
+  const checkScopes =
+    options.stepUp === undefined
+      ? undefined
+      : createScopeCheck({ ...options.stepUp, resourceMetadataUrl, logger });
   const registry = createSessionRegistry<BridgeSession>({
     maxSessions: stdio.maxSessions,
     idleTimeoutMs: stdio.idleTimeoutMs,
@@ -111,7 +117,11 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const session = registry.find(sessionId, access.accountId);
       if (session === undefined) return writeJsonRpcReply(res, 'session_not_found');
       exchange.pid = session.pid;
-      return await session.handle(req, res);
+      // Without scope rules the SDK transport reads the body itself.
+      if (checkScopes === undefined || req.method !== 'POST') return await session.handle(req, res);
+      const message = await readMessage(req, res, access, exchange.requestId);
+      if (message === undefined) return;
+      return await session.handle(req, res, message.body);
     }
 
     // 3. Without a session id, only an `initialize` POST is accepted: it opens a session.
@@ -119,14 +129,19 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const known = req.method === 'GET' || req.method === 'DELETE';
       return writeJsonRpcReply(res, known ? 'session_id_required' : 'method_not_allowed');
     }
-    const initialize = await readInitialize(req, res);
+    const initialize = await readMessage(req, res, access, exchange.requestId);
     if (initialize === undefined) return;
+    // Spawning costs a process: anything but an initialize request never gets one.
+    if (!isInitializeRequest(initialize.body)) return writeJsonRpcReply(res, 'session_id_required');
     await openSession(req, res, access, initialize, exchange);
   }
 
-  async function readInitialize(
+  /** Reads and parses a POSTed JSON-RPC body, and applies the step-up rules to it; undefined when answered. */
+  async function readMessage(
     req: IncomingMessage,
     res: ServerResponse,
+    access: VerifiedAccess,
+    requestId: string,
   ): Promise<{ body: unknown } | undefined> {
     const length = Number(firstValue(req.headers['content-length']) ?? Number.NaN);
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number.isFinite(length);
@@ -149,8 +164,9 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     } catch {
       return void writeJsonRpcReply(res, 'parse_error');
     }
-    // Spawning costs a process: anything but an initialize request never gets one.
-    if (!isInitializeRequest(parsed)) return void writeJsonRpcReply(res, 'session_id_required');
+    const verdict = await checkScopes?.(body.bytes, req.headers, access, requestId);
+    if (verdict?.kind === 'refused') return void replies.error(res, verdict.error);
+    if (verdict?.kind === 'challenge') return void replies.scopeChallenge(res, verdict.challenge);
     return { body: parsed };
   }
 

@@ -18,6 +18,7 @@ export {
 } from './parse-path.ts';
 export { privateJwks } from './parse-private-jwks.ts';
 export { parseScopeList } from './parse-scope-list.ts';
+export { scopeIncludes, scopeRules } from './parse-scope-rules.ts';
 export { environmentVariableName, oneOf, parseText, urlPath } from './parse-text.ts';
 export { absoluteUrl, httpOrigin, httpUrl, originList, redisUrl } from './parse-url.ts';
 export { quoteValue } from './quote-value.ts';

@@ -4,6 +4,7 @@
  * without registration; everything unsafe about the fetch is refused.
  */
 import assert from 'node:assert/strict';
+import dns from 'node:dns';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -18,7 +19,11 @@ import {
 import { authorizeWithSdk } from '../../support/sdk-oauth-client.ts';
 import { startTestProxy, type TestProxy } from '../../support/test-proxy.ts';
 import { UserAgent } from '../../support/user-agent.ts';
-import { startMetadataDocumentHost, type MetadataDocumentHost } from './metadata-document-host.ts';
+import {
+  PUBLIC_LOOKING_NAME,
+  startMetadataDocumentHost,
+  type MetadataDocumentHost,
+} from './metadata-document-host.ts';
 import { SpecOAuthClient } from './spec-oauth-client.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:33418/callback';
@@ -49,6 +54,19 @@ async function openAuthorization(
 describe('client ID metadata documents (CIMD)', () => {
   let host: MetadataDocumentHost;
   let proxy: TestProxy;
+  /** A whole login as the client the document at `documentUrl` describes; fails unless a code comes back. */
+  const logInAs = async (documentUrl: string, username: string): Promise<void> => {
+    const login = await loginWith(
+      authorizationUrl(
+        proxy.baseUrl,
+        { client_id: documentUrl, redirect_uris: [REDIRECT_URI] },
+        createPkce(),
+      ),
+      REDIRECT_URI,
+      username,
+    );
+    assert.ok(login.code, login.callback.href);
+  };
   before(async () => {
     host = await startMetadataDocumentHost();
     proxy = await startTestProxy();
@@ -112,19 +130,26 @@ describe('client ID metadata documents (CIMD)', () => {
     const documentUrl = host.serveDocument('/oauth/cached-client', DOCUMENT, {
       'cache-control': 'public, max-age=3600',
     });
-    for (const username of ['alice', 'bob']) {
-      const login = await loginWith(
-        authorizationUrl(
-          proxy.baseUrl,
-          { client_id: documentUrl, redirect_uris: [REDIRECT_URI] },
-          createPkce(),
-        ),
-        REDIRECT_URI,
-        username,
-      );
-      assert.ok(login.code, login.callback.href);
-    }
+    for (const username of ['alice', 'bob']) await logInAs(documentUrl, username);
     assert.equal(host.hits('/oauth/cached-client'), 1);
+  });
+
+  // req: A5.5
+  it('fetches the document again once its max-age has passed, and not before', async (t) => {
+    const documentUrl = host.serveDocument('/oauth/expiring-client', DOCUMENT, {
+      'cache-control': 'public, max-age=60',
+    });
+    const logIn = () => logInAs(documentUrl, 'alice');
+    // oidc-provider's document cache reads Date.now(): moving the date moves its clock (timers run as usual).
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    await logIn();
+    assert.equal(host.hits('/oauth/expiring-client'), 1);
+    t.mock.timers.tick(30_000);
+    await logIn();
+    assert.equal(host.hits('/oauth/expiring-client'), 1, 'still fresh after 30 s');
+    t.mock.timers.tick(31_000);
+    await logIn();
+    assert.equal(host.hits('/oauth/expiring-client'), 2, 'fetched again after 61 s');
   });
 
   // req: A6.5
@@ -249,5 +274,31 @@ describe('client ID metadata documents on private addresses (MCP_AUTH_PROXY_CIMD
       .filter((line) => line.event === 'oauth.client_metadata_document_refused')
       .map((line) => line.clientId);
     assert.deepEqual([...new Set(refused)].sort(), [byAddress, byName].sort());
+  });
+
+  // req: A5.6
+  it('refuses a public-looking name whose DNS answer is a loopback address, at connect time', async (t) => {
+    const path = '/oauth/rebound';
+    const documentUrl = host.url(path).replace('//localhost:', `//${PUBLIC_LOOKING_NAME}:`);
+    host.serve(path, { body: { client_id: documentUrl, ...DOCUMENT } });
+    // The DNS answer an attacker controls: the name passes every check on the URL, the address does not.
+    const realLookup = dns.lookup.bind(dns);
+    t.mock.method(dns, 'lookup', (hostname: string, ...rest: unknown[]) => {
+      const callback = rest.at(-1) as (...args: unknown[]) => void;
+      const options = (rest.length > 1 ? rest[0] : {}) as { all?: boolean } | number;
+      if (hostname !== PUBLIC_LOOKING_NAME)
+        return (realLookup as (...args: unknown[]) => void)(hostname, ...rest);
+      const address = { address: '127.0.0.1', family: 4 };
+      if (typeof options === 'object' && options.all === true) callback(null, [address]);
+      else callback(null, address.address, address.family);
+    });
+    const page = await openAuthorization(proxy, documentUrl);
+    assert.equal(page.location, undefined);
+    assert.ok(page.status >= 400 && page.status < 500, `status ${page.status}`);
+    assert.equal(host.hits(path), 0, 'no request reached the address');
+    assert.ok(
+      (dns.lookup as unknown as { mock: { callCount(): number } }).mock.callCount() > 0,
+      'the proxy did resolve the name (the refusal is not the URL check)',
+    );
   });
 });

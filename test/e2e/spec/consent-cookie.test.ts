@@ -17,9 +17,11 @@ describe('the consent cookie behind TLS', () => {
   let url: string;
   before(async () => {
     server = createServer((req, res) => {
-      const clientId = new URL(req.url ?? '/', 'http://x').searchParams.get('client') ?? '';
-      if (req.method === 'POST') confirmed.remember(req, res, clientId);
-      res.end(confirmed.has(req, clientId) ? 'known' : 'unknown');
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const clientId = query.get('client') ?? '';
+      const scopes = query.getAll('scope');
+      if (req.method === 'POST') confirmed.remember(req, res, clientId, scopes);
+      res.end(confirmed.has(req, clientId, scopes) ? 'known' : 'unknown');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -49,5 +51,17 @@ describe('the consent cookie behind TLS', () => {
     assert.equal(await ask('client-b'), 'unknown', 'bound to that client, not "consented once"');
     const forged = cookie.replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'));
     assert.equal(await ask('client-a', forged), 'unknown', 'a tampered signature is ignored');
+  });
+
+  // req: A8.2
+  it('binds a confirmation to the step-up scopes it was given, so a new step-up scope is confirmed again', async () => {
+    const response = await fetch(`${url}?client=client-a&scope=files:write`, { method: 'POST' });
+    await response.arrayBuffer();
+    const cookie = (response.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const ask = async (query: string) =>
+      await (await fetch(`${url}?client=client-a${query}`, { headers: { cookie } })).text();
+    assert.equal(await ask(''), 'known', 'the client itself');
+    assert.equal(await ask('&scope=files:write'), 'known');
+    assert.equal(await ask('&scope=files:write&scope=admin'), 'unknown', 'a scope not yet confirmed');
   });
 });

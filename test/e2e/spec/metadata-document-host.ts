@@ -39,6 +39,12 @@ export interface MetadataDocumentHost {
   close(): Promise<void>;
 }
 
+/**
+ * A name that looks public (a dotted name under the reserved `.test` TLD, RFC 6761) and that the
+ * certificate also covers: tests make it resolve to loopback to play a DNS answer that points inside.
+ */
+export const PUBLIC_LOOKING_NAME = 'cimd.example.test';
+
 /** Starts the host on 127.0.0.1 (port 0), named `localhost` in URLs (the certificate covers both). */
 export async function startMetadataDocumentHost(): Promise<MetadataDocumentHost> {
   const dir = await mkdtemp(join(tmpdir(), 'cimd-host-'));
@@ -63,7 +69,7 @@ export async function startMetadataDocumentHost(): Promise<MetadataDocumentHost>
       '-subj',
       '/CN=localhost',
       '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      `subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:${PUBLIC_LOOKING_NAME}`,
     ],
     { stdio: 'ignore' },
   );

@@ -23,6 +23,8 @@ describe('loadConfig defaults', () => {
     });
     assert.deepEqual(config.authorizationServer, {
       scopes: ['openid', 'offline_access'],
+      defaultScopes: ['openid', 'offline_access'],
+      scopePolicy: { rules: [], includes: {} },
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 1_209_600,
       refreshTokenReuseGraceSeconds: 60,

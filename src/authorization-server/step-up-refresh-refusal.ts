@@ -1,0 +1,74 @@
+import type { AdapterFactory } from 'oidc-provider';
+import type { Logger } from '../shared/logger.ts';
+import { overrideAdapter } from './override-adapter.ts';
+
+/**
+ * How long after a step-up challenge the grant's next refresh is refused. MCP
+ * SDK 1.x clients refresh within a second or two of the 403; a client that
+ * steps up properly (SDK 2.x, SEP-2350) re-authorizes without refreshing, and
+ * its next refresh comes when its access token expires, long after this.
+ */
+export const STEP_UP_REFRESH_REFUSAL_WINDOW_MS = 60_000;
+
+const KEY_PREFIX = 'step-up-pending:';
+
+/** The part of the key-value store this needs (style.md rule 9: the consumer owns its port). */
+export interface PendingStepUpStore {
+  set(key: string, value: string, options?: { ttlMs?: number }): Promise<void>;
+  take(key: string): Promise<string | undefined>;
+}
+
+/** Grants whose client was just told to step up, shared by every instance through the store. */
+export interface PendingStepUps {
+  /** The proxy challenged this grant's token for scopes it lacks. */
+  readonly record: (grantId: string) => Promise<void>;
+  /** Whether a challenge is pending for the grant; answers true once per challenge. */
+  readonly take: (grantId: string) => Promise<boolean>;
+}
+
+export function createPendingStepUps(store: PendingStepUpStore): PendingStepUps {
+  return {
+    record: (grantId) => store.set(KEY_PREFIX + grantId, '1', { ttlMs: STEP_UP_REFRESH_REFUSAL_WINDOW_MS }),
+    take: async (grantId) => (await store.take(KEY_PREFIX + grantId)) !== undefined,
+  };
+}
+
+/**
+ * Makes step-up work for MCP SDK 1.x clients (typescript-sdk#2255; Claude
+ * Code reported the same). On a 403 `insufficient_scope` they refresh their
+ * token, which can never widen a grant (RFC 6749 §6), retry, get the same
+ * 403, and give up. Refusing that one refresh with `invalid_grant` is what
+ * sends them the right way: the SDK drops its tokens on `invalid_grant` and
+ * authorizes again, with the scopes the challenge named.
+ *
+ * Built at oidc-provider's public adapter seam, as the refresh-token grace
+ * is: a refresh token whose grant has a pending step-up reads as not found
+ * once (oidc-provider answers `invalid_grant`). Nothing is revoked or
+ * consumed, so the grant and the refresh token stay as they were, and a
+ * client that does not follow up can refresh normally afterwards.
+ */
+export function withStepUpRefreshRefusal(
+  factory: AdapterFactory,
+  pending: PendingStepUps,
+  logger: Logger,
+): AdapterFactory {
+  return (modelName) => {
+    const adapter = factory(modelName);
+    if (modelName !== 'RefreshToken') return adapter;
+    return overrideAdapter(adapter, {
+      async find(id) {
+        const payload = await adapter.find(id);
+        if (typeof payload?.grantId !== 'string' || !(await pending.take(payload.grantId))) return payload;
+        logger.info(
+          {
+            event: 'oauth.refresh_refused_for_step_up',
+            grantId: payload.grantId,
+            clientId: payload.clientId,
+          },
+          'oauth.refresh_refused_for_step_up',
+        );
+        return undefined;
+      },
+    });
+  };
+}
