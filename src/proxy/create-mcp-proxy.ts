@@ -162,7 +162,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
         new OAuthError('request_too_large', `The request body exceeds ${maxBodyBytes} bytes.`),
       );
     }
-    if (checkScopes !== undefined && bytes.bytes.length > 0) {
+    if (checkScopes !== undefined && req.method === 'POST' && bytes.bytes.length > 0) {
       const verdict = await checkScopes(bytes.bytes, req.headers, access, exchange.requestId);
       if (exchange.aborted) return;
       if (verdict?.kind === 'refused') return replies.error(res, verdict.error);

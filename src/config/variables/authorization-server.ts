@@ -15,7 +15,7 @@ import { defaultedVariable, optionalVariable, type VariableGroup } from '../vari
 export const PROVIDER_SCOPE = defaultedVariable({
   name: 'PROVIDER_SCOPE',
   description:
-    "The scopes of the proxy's own authorization server, separated by spaces or commas: advertised, used when a client asks for none, and granted on every login.",
+    "The scopes of the proxy's own authorization server, separated by spaces or commas: advertised, used when a client asks for none, and granted on every login (except the scopes MCP_AUTH_PROXY_SCOPE_RULES reserves for step-up).",
   example: 'openid offline_access',
   heroku: 'same',
   defaultRaw: 'openid offline_access',
