@@ -29,7 +29,8 @@ export function escapeHtml(value: string): string {
 function styles(palette: PagePalette): string {
   return `
     *, *::before, *::after { box-sizing: border-box; }
-    body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center; padding: 1rem;
+    /* Top-aligned, as the proxy's pages (_layout.ejs): a partly parsed page only grows downwards (CLS 0). */
+    body { margin: 0; min-height: 100vh; display: flex; align-items: flex-start; justify-content: center; padding: max(1rem, 8vh) 1rem 1rem;
       background: ${palette.pageBackground}; color: ${palette.text};
       font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; font-size: 1rem; line-height: 1.5; }
     .card { width: 100%; max-width: 28rem; padding: 1.5rem 1.25rem; background: ${palette.surface};
