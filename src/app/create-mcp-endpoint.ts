@@ -1,4 +1,3 @@
-import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/config.ts';
 import type { KeyValueStore } from '../store/index.ts';
@@ -19,8 +18,8 @@ export interface McpEndpointOptions {
   store: KeyValueStore;
   verifyAccessToken: VerifyAccessToken;
   upstreamTokens: UpstreamTokenSource;
-  /** Told about each grant challenged for more scope (scope rules only). */
-  recordStepUp?: ((grantId: string) => Promise<void>) | undefined;
+  /** Step-up (MCP_AUTH_PROXY_SCOPE_RULES); undefined without rules, so request bodies are never parsed. */
+  stepUp?: StepUpPolicy | undefined;
   processEnv: Readonly<Record<string, string | undefined>>;
   /** Called when MCP_SERVER_EXIT_WITH_CHILD=true and the child exits. */
   onChildExit?: ((exitCode: number) => void) | undefined;
@@ -58,7 +57,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
       upstreamTokens: options.upstreamTokens,
       rateLimiter,
       scopesSupported: challengeScopes(config),
-      stepUp: stepUpPolicy(config, options.recordStepUp),
+      stepUp: options.stepUp,
       clock: options.clock,
       logger,
     });
@@ -96,7 +95,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     ...(supervisor === undefined ? {} : { isUpstreamAvailable: () => supervisor.isRunning() }),
     sessionOwners: createSessionBinding(options.store),
     scopesSupported: challengeScopes(config),
-    stepUp: stepUpPolicy(config, options.recordStepUp),
+    stepUp: options.stepUp,
     logger,
     clock: options.clock,
   });
@@ -121,20 +120,6 @@ function mcpRateLimiter({ config, store, clock, logger }: McpEndpointOptions) {
     clock,
     logger,
   });
-}
-
-/** The step-up check's inputs; undefined without scope rules, so request bodies are never parsed. */
-function stepUpPolicy(
-  config: Config,
-  recordChallenge: ((grantId: string) => Promise<void>) | undefined,
-): StepUpPolicy | undefined {
-  const { scopePolicy } = config.authorizationServer;
-  if (scopePolicy.rules.length === 0) return undefined;
-  return {
-    requiredScopes: compileScopePolicy(scopePolicy),
-    hierarchy: scopePolicy.includes,
-    recordChallenge,
-  };
 }
 
 /** The scopes a 401 challenge names: the PRM `scopes_supported`, without offline_access (MCP [26] §10). */

@@ -28,6 +28,8 @@ import { createRequestHandler } from '../http/create-request-handler.ts';
 import { createHealthRoutes, serveHealthRoutesFirst, type McpServerProbe } from '../http/health-routes.ts';
 import { createRateLimiter } from '../http/rate-limiter.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
+import { compileScopePolicy } from '../oauth/scope-policy.ts';
+import type { StepUpPolicy } from '../proxy/index.ts';
 import { createUpstreamLogin } from './create-upstream-login.ts';
 import { createMcpEndpoint } from './create-mcp-endpoint.ts';
 import type { Supervisor } from '../supervisor/index.ts';
@@ -80,9 +82,15 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const renderErrorPage = (error: string, description: string | undefined, requestId: string | undefined) =>
     renderer.render('error', { error, errorDescription: description, requestId });
 
-  // Step-up for clients that refresh instead of re-authorizing (step-up-refresh-refusal.ts).
-  const pendingStepUps =
-    config.authorizationServer.scopePolicy.rules.length > 0 ? createPendingStepUps(store) : undefined;
+  // Step-up (MCP_AUTH_PROXY_SCOPE_RULES): the MCP endpoint challenges, and the authorization server
+  // refuses the refresh that SDK 1.x clients try next (step-up-refresh-refusal.ts).
+  const { scopePolicy } = config.authorizationServer;
+  const pendingStepUps = scopePolicy.rules.length > 0 ? createPendingStepUps(store) : undefined;
+  const stepUp: StepUpPolicy | undefined = pendingStepUps && {
+    requiredScopes: compileScopePolicy(scopePolicy),
+    hierarchy: scopePolicy.includes,
+    recordChallenge: pendingStepUps.record,
+  };
   const authorizationServer = createAuthorizationServer({
     issuer: config.baseUrl,
     resource: config.mcpServer.resource,
@@ -146,7 +154,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     store,
     verifyAccessToken: accessCache.verifier(authorizationServer.verifyAccessToken),
     upstreamTokens,
-    recordStepUp: pendingStepUps?.record,
+    stepUp,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
     clock,

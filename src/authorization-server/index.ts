@@ -8,5 +8,5 @@ export {
 export type { ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 export { isSameResource } from './resource.ts';
 export { providerRouteMethods } from './provider-routes.ts';
-export { createPendingStepUps, STEP_UP_REFRESH_REFUSAL_WINDOW_MS } from './step-up-refresh-refusal.ts';
-export type { PendingStepUps, PendingStepUpStore } from './step-up-refresh-refusal.ts';
+export { createPendingStepUps } from './step-up-refresh-refusal.ts';
+export type { PendingStepUps } from './step-up-refresh-refusal.ts';

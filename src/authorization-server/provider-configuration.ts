@@ -21,9 +21,6 @@ import { createExistingGrantLoader } from './load-existing-grant.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { isSameResource } from './resource.ts';
 
-/** OIDC scopes oidc-provider knows by itself; every other configured scope is a resource scope. */
-export const OIDC_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'address', 'phone']);
-
 const ALLOWED_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA', 'Ed25519'] as const;
 
 export interface ProviderConfigurationOptions {

@@ -2,12 +2,8 @@
  * Step-up authorization at the MCP endpoint: the `insufficient_scope`
  * challenge (RFC 6750 §3.1; MCP authorization 2025-11-25 §10.1.1, 2026-07-28
  * §11.1.1–§11.1.2). Pure: it decides and builds, the proxy writes.
- *
- * The proxy has no per-tool scope model yet: every token carries
- * PROVIDER_SCOPE and the MCP server decides per tool. `RequiredScopes` is the
- * hook a deployment (or a later per-tool policy) implements; with it, the proxy
- * calls `scopeChallengeFor` after the bearer check and answers with the
- * challenge instead of forwarding. docs/decisions.md says why it stops there.
+ * `RequiredScopes` comes from MCP_AUTH_PROXY_SCOPE_RULES (scope-policy.ts);
+ * the proxy asks it after the bearer check (proxy/scope-check.ts).
  */
 import { buildBearerChallenge } from './www-authenticate.ts';
 

@@ -26,8 +26,16 @@ export interface ScopePolicy {
 
 export const EMPTY_SCOPE_POLICY: ScopePolicy = { rules: [], includes: {} };
 
-/** The methods whose requests name a tool, prompt or resource (the 2026-07-28 `Mcp-Name` header). */
-export const NAMED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
+/**
+ * The methods whose requests name a tool, prompt or resource, and the param
+ * that holds the name (what the 2026-07-28 `Mcp-Name` header mirrors).
+ */
+export const NAME_PARAM_OF_METHOD: Readonly<Record<string, string>> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+};
+export const NAMED_METHODS: ReadonlySet<string> = new Set(Object.keys(NAME_PARAM_OF_METHOD));
 
 /**
  * The hook the proxy calls per operation: every rule that matches adds its

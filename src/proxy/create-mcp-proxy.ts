@@ -163,7 +163,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
       );
     }
     if (checkScopes !== undefined && req.method === 'POST' && bytes.bytes.length > 0) {
-      const verdict = await checkScopes(bytes.bytes, req.headers, access, exchange.requestId);
+      const verdict = await checkScopes.body(bytes.bytes, req.headers, access, exchange.requestId);
       if (exchange.aborted) return;
       if (verdict?.kind === 'refused') return replies.error(res, verdict.error);
       if (verdict?.kind === 'challenge') return replies.scopeChallenge(res, verdict.challenge);

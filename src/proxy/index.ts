@@ -23,4 +23,3 @@ export { readRequestBody } from './read-request-body.ts';
 export type { RequestBody } from './read-request-body.ts';
 export { requestIdFor } from './request-id.ts';
 export { createScopeCheck } from './scope-check.ts';
-export type { ScopeCheck, ScopeCheckOptions, ScopeVerdict } from './scope-check.ts';

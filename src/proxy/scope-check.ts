@@ -3,7 +3,7 @@ import { OAuthError } from '../oauth/oauth-error.ts';
 import type { McpOperation, ScopeChallenge } from '../oauth/scope-challenge.ts';
 import { missingScopes, scopeChallengeFor } from '../oauth/scope-challenge.ts';
 import type { Logger } from '../shared/logger.ts';
-import { readMcpOperations } from './mcp-operations.ts';
+import { readMcpOperations, readMessageOperations, type OperationsRead } from './mcp-operations.ts';
 import type { StepUpPolicy, VerifiedAccess } from './ports.ts';
 
 export interface ScopeCheckOptions extends StepUpPolicy {
@@ -24,18 +24,17 @@ export type ScopeVerdict =
  * 403 `insufficient_scope` challenge naming every scope the whole body needs,
  * so a batch never costs the user two re-authorizations.
  */
-export function createScopeCheck(options: ScopeCheckOptions) {
+export function createScopeCheck(options: ScopeCheckOptions): ScopeCheck {
   const { logger } = options;
-  return async (
-    body: Buffer,
-    headers: IncomingHttpHeaders,
+
+  const decide = async (
+    read: OperationsRead,
     access: VerifiedAccess,
     requestId: string,
   ): Promise<ScopeVerdict> => {
-    const granted = access.scopes;
-    const read = readMcpOperations(body, headers);
     if (read.kind === 'refused')
       return { kind: 'refused', error: new OAuthError('invalid_request', read.reason) };
+    const granted = access.scopes;
     const required = new Set<string>();
     let firstRefused: McpOperation | undefined;
     for (const operation of read.operations) {
@@ -67,6 +66,26 @@ export function createScopeCheck(options: ScopeCheckOptions) {
     });
     return { kind: 'challenge', challenge };
   };
+
+  return {
+    body: (bytes, headers, access, requestId) => decide(readMcpOperations(bytes, headers), access, requestId),
+    message: (message, headers, access, requestId) =>
+      decide(readMessageOperations(message, headers), access, requestId),
+  };
 }
 
-export type ScopeCheck = ReturnType<typeof createScopeCheck>;
+/** The check, on a raw POST body (the HTTP proxy) or on one its caller has parsed already (the stdio bridge). */
+export interface ScopeCheck {
+  body(
+    bytes: Buffer,
+    headers: IncomingHttpHeaders,
+    access: VerifiedAccess,
+    requestId: string,
+  ): Promise<ScopeVerdict>;
+  message(
+    message: unknown,
+    headers: IncomingHttpHeaders,
+    access: VerifiedAccess,
+    requestId: string,
+  ): Promise<ScopeVerdict>;
+}

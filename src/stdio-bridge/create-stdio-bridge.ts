@@ -164,7 +164,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     } catch {
       return void writeJsonRpcReply(res, 'parse_error');
     }
-    const verdict = await checkScopes?.(body.bytes, req.headers, access, requestId);
+    const verdict = await checkScopes?.message(parsed, req.headers, access, requestId);
     if (verdict?.kind === 'refused') return void replies.error(res, verdict.error);
     if (verdict?.kind === 'challenge') return void replies.scopeChallenge(res, verdict.challenge);
     return { body: parsed };

@@ -19,6 +19,7 @@ import {
   type TokenAnswer,
 } from '../../support/raw-oauth.ts';
 import { startTestProxy, type TestProxy } from '../../support/test-proxy.ts';
+import { initializeRaw } from '../proxy/proxy-steps.ts';
 
 describe('protocol details', () => {
   let proxy: TestProxy;
@@ -83,20 +84,7 @@ describe('protocol details', () => {
   // req: A3.7
   it('authenticates every request: a session id without a valid token gets the 401 challenge', async () => {
     const { tokens } = await obtainTokens(proxy.baseUrl);
-    const initialize = await fetch(proxy.mcpUrl, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${tokens.access_token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-      }),
-    });
+    const initialize = await initializeRaw(proxy.mcpUrl, tokens.access_token);
     await initialize.arrayBuffer();
     const sessionId = initialize.headers.get('mcp-session-id');
     assert.ok(sessionId, 'the fixture is stateful');

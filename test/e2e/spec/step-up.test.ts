@@ -18,6 +18,7 @@ import {
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { parseBearerChallenge } from '../../../src/cli/doctor/probe-challenge.ts';
 import { authorizeWithSdk, loginInBrowser, TestOAuthClient } from '../../support/sdk-oauth-client.ts';
 import {
   authenticationOf,
@@ -38,16 +39,6 @@ const STEP_UP_ENV = {
   MCP_AUTH_PROXY_SCOPE_RULES: 'tools/call echo=notes:read; tools/call who*=notes:write',
   MCP_AUTH_PROXY_SCOPE_INCLUDES: 'notes:write=notes:read',
 };
-
-/** The auth-params of a Bearer challenge (RFC 6750 §3), unescaped. */
-function parseBearerChallenge(header: string): Record<string, string> | undefined {
-  if (!header.startsWith('Bearer ')) return undefined;
-  const params: Record<string, string> = {};
-  for (const match of header.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)) {
-    params[match[1] ?? ''] = (match[2] ?? '').replace(/\\(.)/g, '$1');
-  }
-  return params;
-}
 
 /** The 2.x SDK also keeps what discovery found, to check the callback's issuer against it (SEP-2352). */
 class V2OAuthClient extends TestOAuthClient {
@@ -154,7 +145,7 @@ describe('step-up authorization with scope rules', () => {
     const forwarded = proxy.mcp.seenUrls.length;
     const response = await postMcp(proxy.mcpUrl, tokens.access_token, callTool(1, 'whoami'));
     assert.equal(response.status, 403);
-    const challenge = parseBearerChallenge(response.headers.get('www-authenticate') ?? '');
+    const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
     assert.equal(challenge?.error, 'insufficient_scope');
     assert.equal(challenge?.scope, 'openid notes:write', 'granted plus needed, without offline_access');
     assert.equal(challenge?.resource_metadata, `${proxy.baseUrl}/.well-known/oauth-protected-resource/mcp`);
@@ -177,7 +168,7 @@ describe('step-up authorization with scope rules', () => {
       ]),
     });
     assert.equal(batch.status, 403);
-    const batchChallenge = parseBearerChallenge(batch.headers.get('www-authenticate') ?? '');
+    const batchChallenge = parseBearerChallenge(batch.headers.get('www-authenticate'));
     assert.equal(batchChallenge?.scope, 'openid notes:read notes:write');
     await batch.arrayBuffer();
   });
@@ -230,10 +221,7 @@ describe('step-up authorization with scope rules', () => {
     for (const scope of ['openid', 'offline_access', 'notes:read', 'notes:write'])
       assert.ok(as.scopes_supported.includes(scope), scope);
     const unauthenticated = await fetch(proxy.mcpUrl, { method: 'POST', body: '{}' });
-    assert.equal(
-      parseBearerChallenge(unauthenticated.headers.get('www-authenticate') ?? '')?.scope,
-      'openid',
-    );
+    assert.equal(parseBearerChallenge(unauthenticated.headers.get('www-authenticate'))?.scope, 'openid');
     await unauthenticated.arrayBuffer();
   });
 

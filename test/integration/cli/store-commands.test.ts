@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authorizeWithSdk, TestOAuthClient } from '../../support/sdk-oauth-client.ts';
+import { mcpStatusWith } from '../../support/raw-oauth.ts';
 import { deleteRedisPrefix } from '../../support/redis-cleanup.ts';
 import { redisUrlOrSkip, uniqueRedisPrefix } from '../../support/redis.ts';
 import { startTestProxy, type TestProxy, type TestStore } from '../../support/test-proxy.ts';
@@ -30,30 +31,6 @@ async function signIn(proxy: TestProxy, username: string): Promise<SignedIn> {
   return { clientId, accessToken: tokens.access_token };
 }
 
-/** What the MCP endpoint answers an `initialize` carrying this token. */
-async function mcpStatus(proxy: TestProxy, accessToken: string): Promise<number> {
-  const response = await fetch(proxy.mcpUrl, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${accessToken}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'cli-test', version: '1' },
-      },
-    }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
-
 /** The store under test, or undefined when the test is skipped (no Redis outside CI). */
 type StoreSetup = (t: TestContext) => Promise<{ store: TestStore; cleanUp: () => Promise<void> } | undefined>;
 
@@ -61,10 +38,10 @@ type StoreSetup = (t: TestContext) => Promise<{ store: TestStore; cleanUp: () =>
 async function statusOnceSettled(proxy: TestProxy, accessToken: string, expected: number): Promise<number> {
   const POLL_INTERVAL_MS = 50;
   const MAX_POLLS = 100;
-  let status = await mcpStatus(proxy, accessToken);
+  let status = await mcpStatusWith(proxy.mcpUrl, accessToken);
   for (let poll = 0; poll < MAX_POLLS && status !== expected; poll += 1) {
     await delay(POLL_INTERVAL_MS);
-    status = await mcpStatus(proxy, accessToken);
+    status = await mcpStatusWith(proxy.mcpUrl, accessToken);
   }
   return status;
 }
@@ -125,7 +102,7 @@ function describeStoreCommands(label: string, setup: StoreSetup): void {
     it("revokes a user's grants: their token stops working through the proxy, the other user's does not", async (t) => {
       const on = running(t);
       if (on === undefined) return;
-      assert.equal(await mcpStatus(on, alice.accessToken), 200);
+      assert.equal(await mcpStatusWith(on.mcpUrl, alice.accessToken), 200);
       const aliceId = on.idp.userIdFor('alice');
       const listed = await cli(t, on, ['grants', 'list', '--user', aliceId, '--json']);
       const [grant] = JSON.parse(listed.stdout) as GrantJson[];
@@ -141,7 +118,7 @@ function describeStoreCommands(label: string, setup: StoreSetup): void {
       // The proxy serves token checks from memory; the revocation reaches it over the invalidation bus
       // (Redis pub/sub at once, SQLite by polling a revision key a few times a second).
       assert.equal(await statusOnceSettled(on, alice.accessToken, 401), 401);
-      assert.equal(await mcpStatus(on, bob.accessToken), 200);
+      assert.equal(await mcpStatusWith(on.mcpUrl, bob.accessToken), 200);
       assert.equal(await on.app.store.get(`upstream-tokens:${grant.grantId}`), undefined);
       const left = JSON.parse((await cli(t, on, ['grants', 'list', '--json'])).stdout) as GrantJson[];
       assert.deepEqual(
