@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts';
 import {
+  type AdmitUnauthenticated,
   createMcpProxy,
   createSessionBinding,
   type StepUpPolicy,
@@ -20,6 +21,8 @@ export interface McpEndpointOptions {
   upstreamTokens: UpstreamTokenSource;
   /** Step-up (MCP_AUTH_PROXY_SCOPE_RULES); undefined without rules, so request bodies are never parsed. */
   stepUp?: StepUpPolicy | undefined;
+  /** MAX_REQUESTS per address, for MCP requests without a valid access token. */
+  admitUnauthenticated?: AdmitUnauthenticated | undefined;
   processEnv: Readonly<Record<string, string | undefined>>;
   /** Called when MCP_SERVER_EXIT_WITH_CHILD=true and the child exits. */
   onChildExit?: ((exitCode: number) => void) | undefined;
@@ -56,6 +59,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
       verifyAccessToken: options.verifyAccessToken,
       upstreamTokens: options.upstreamTokens,
       rateLimiter,
+      admitUnauthenticated: options.admitUnauthenticated,
       scopesSupported: challengeScopes(config),
       stepUp: options.stepUp,
       clock: options.clock,
@@ -92,6 +96,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     verifyAccessToken: options.verifyAccessToken,
     upstreamTokens: options.upstreamTokens,
     rateLimiter,
+    admitUnauthenticated: options.admitUnauthenticated,
     ...(supervisor === undefined ? {} : { isUpstreamAvailable: () => supervisor.isRunning() }),
     sessionOwners: createSessionBinding(options.store),
     scopesSupported: challengeScopes(config),

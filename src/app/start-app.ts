@@ -27,6 +27,7 @@ import { createPageRenderer, pageSecurityHeaders, resolveBranding } from '../vie
 import { createRequestHandler } from '../http/create-request-handler.ts';
 import { createHealthRoutes, serveHealthRoutesFirst, type McpServerProbe } from '../http/health-routes.ts';
 import { createRateLimiter } from '../http/rate-limiter.ts';
+import { createAddressRateLimit } from '../http/address-rate-limit.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { StepUpPolicy } from '../proxy/index.ts';
@@ -149,12 +150,24 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     logger,
   });
 
+  // MAX_REQUESTS: every request per client address, as the Heroku proxy counts (address-rate-limit.ts).
+  const addressRateLimit = createAddressRateLimit({
+    limiter: createRateLimiter(store, {
+      maxRequests: config.rateLimit.authMaxRequests,
+      windowMs: config.rateLimit.authWindowMs,
+      keyPrefix: 'ratelimit:auth:',
+      logger,
+    }),
+    trustForwarded: !config.localInsecure,
+  });
+
   const mcpEndpoint = await createMcpEndpoint({
     config,
     store,
     verifyAccessToken: accessCache.verifier(authorizationServer.verifyAccessToken),
     upstreamTokens,
     stepUp,
+    admitUnauthenticated: addressRateLimit.admitUnauthenticated,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
     clock,
@@ -185,12 +198,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     authorizationServer,
     routes: interactionRoutes,
     mcpProxy: mcpEndpoint,
-    authorizationRateLimiter: createRateLimiter(store, {
-      maxRequests: config.rateLimit.authMaxRequests,
-      windowMs: config.rateLimit.authWindowMs,
-      keyPrefix: 'ratelimit:auth:',
-      logger,
-    }),
+    addressRateLimit,
     sendErrorPage,
     logger,
   });

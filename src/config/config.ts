@@ -165,7 +165,7 @@ export interface ProxyConfig {
 }
 
 export interface RateLimitConfig {
-  /** MAX_REQUESTS per MAX_REQUESTS_WINDOW on the authorization endpoints, per client address. */
+  /** MAX_REQUESTS per MAX_REQUESTS_WINDOW per client address (and client, where named), on every route. */
   readonly authMaxRequests: number;
   readonly authWindowMs: number;
   /** MCP_AUTH_PROXY_MCP_MAX_REQUESTS per MCP_AUTH_PROXY_MCP_WINDOW_MS on the MCP endpoint, per grant. */

@@ -6,10 +6,11 @@ import { sanitizeUrl } from '../shared/logger.ts';
 import { answerPreflight, applyCors } from './cors.ts';
 import { answerError } from './error-boundary.ts';
 import { createMcpRequestOriginCheck } from './mcp-request-origin.ts';
-import { clientAddressOf, requestIdOf, requestProtocolOf } from './request-context.ts';
+import { requestIdOf, requestProtocolOf } from './request-context.ts';
 import { redirect, sendJson, sendOAuthError } from './respond.ts';
 import type { Route } from './router.ts';
-import { writeRateLimitHeaders, type RateLimiter } from './rate-limiter.ts';
+import type { AddressRateLimit } from './address-rate-limit.ts';
+import { writeRateLimitHeaders } from './rate-limiter.ts';
 import { Router } from './router.ts';
 
 /** Endpoints that browser-based clients call cross-origin. */
@@ -35,8 +36,11 @@ export interface RequestHandlerOptions {
   authorizationServer: MountedHandler;
   routes: readonly Route[];
   mcpProxy: MountedHandler;
-  /** Per client address on the authorization endpoints (MAX_REQUESTS per MAX_REQUESTS_WINDOW). */
-  authorizationRateLimiter?: RateLimiter | undefined;
+  /**
+   * MAX_REQUESTS per MAX_REQUESTS_WINDOW, per client address (and client id where named), on every
+   * route but the MCP endpoint, which counts only its requests without a valid token itself.
+   */
+  addressRateLimit?: AddressRateLimit | undefined;
   /** Renders and sends the HTML error page for browser-facing routes. */
   sendErrorPage: (res: ServerResponse, error: OAuthError, requestId: string) => Promise<void>;
   logger: Logger;
@@ -64,20 +68,33 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   const isMcpPath = (pathname: string) =>
     pathname === mcpPath || (pathname.startsWith(mcpPath) && pathname.charCodeAt(mcpPath.length) === SLASH);
 
-  async function route(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const rawUrl = req.url ?? '/';
+  async function route(incoming: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const rawUrl = incoming.url ?? '/';
     const queryStart = rawUrl.indexOf('?');
     const pathname = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
-    const method = req.method ?? 'GET';
+    const method = incoming.method ?? 'GET';
 
     if (isMcpPath(pathname)) {
-      const refusal = refuseMcpOrigin(req.headers);
+      const refusal = refuseMcpOrigin(incoming.headers);
       if (refusal !== undefined) return sendOAuthError(res, refusal);
-      if (method === 'OPTIONS') return answerPreflight(req, res, 'GET, POST, DELETE, OPTIONS');
+      if (method === 'OPTIONS') return answerPreflight(incoming, res, 'GET, POST, DELETE, OPTIONS');
       applyCors(res);
       proxiedResponses.add(res);
-      await options.mcpProxy.handle(req, res);
+      await options.mcpProxy.handle(incoming, res);
       return;
+    }
+
+    // Every other route counts against MAX_REQUESTS, as in the Heroku proxy (address-rate-limit.ts).
+    let req = incoming;
+    if (options.addressRateLimit !== undefined) {
+      const admission = await options.addressRateLimit.admit(incoming);
+      req = admission.request;
+      writeRateLimitHeaders(res, admission.decision);
+      if (!admission.decision.allowed) {
+        if (CORS_PATHS.test(pathname)) applyCors(res);
+        sendOAuthError(res, new OAuthError('rate_limited', 'too many requests; slow down and retry later'));
+        return;
+      }
     }
 
     if (CORS_PATHS.test(pathname)) {
@@ -111,17 +128,6 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const effectivePath = alias ?? pathname;
 
     const match = router.match(method, effectivePath);
-    const providerMethods = match === undefined ? providerRouteMethods(effectivePath) : undefined;
-    const isProviderPath = providerMethods !== undefined;
-    if ((match !== undefined || isProviderPath) && options.authorizationRateLimiter !== undefined) {
-      const decision = await options.authorizationRateLimiter.consume(clientAddressOf(req, trustForwarded));
-      writeRateLimitHeaders(res, decision);
-      if (!decision.allowed) {
-        sendOAuthError(res, new OAuthError('rate_limited', 'too many requests; slow down and retry later'));
-        return;
-      }
-    }
-
     if (match !== undefined) {
       if (!match.methodAllowed) return refuseMethod(res, method, match.route.methods);
       try {
@@ -136,7 +142,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       return;
     }
 
-    if (isProviderPath) {
+    const providerMethods = providerRouteMethods(effectivePath);
+    if (providerMethods !== undefined) {
       if (!providerMethods.includes(method)) return refuseMethod(res, method, providerMethods);
       await options.authorizationServer.handle(req, res);
       return;

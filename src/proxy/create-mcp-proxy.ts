@@ -7,7 +7,9 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { readBearerCredential } from './bearer-credential.ts';
+import { answerUnauthenticated } from './answer-unauthenticated.ts';
 import type {
+  AdmitUnauthenticated,
   IsUpstreamAvailable,
   SessionOwners,
   StepUpPolicy,
@@ -46,6 +48,8 @@ export interface McpProxyOptions {
   readonly upstreamTokens: UpstreamTokenSource;
   /** Per grant; absent = no limit on the MCP endpoint. */
   readonly rateLimiter?: RateLimiter | undefined;
+  /** Per address, for requests without a valid token (MAX_REQUESTS); absent = not counted. */
+  readonly admitUnauthenticated?: AdmitUnauthenticated | undefined;
   /** The supervisor's view of the MCP server; absent = always try. */
   readonly isUpstreamAvailable?: IsUpstreamAvailable | undefined;
   /** Session → user binding (Security Best Practices); absent = sessions are the MCP server's business. */
@@ -106,10 +110,12 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     // 1. Authenticate: our own access token, for this resource (MCP authorization §9.2).
     const head = readRequestHead(req.rawHeaders, headerRules);
     const credential = readBearerCredential(head.authorization);
-    if (credential.kind !== 'token') return replies.challenge(res, credential.kind);
+    if (credential.kind !== 'token') {
+      return answerUnauthenticated(req, res, credential.kind, replies, options.admitUnauthenticated);
+    }
     const access = await verifyAccessToken(credential.token);
     if (access === undefined || access.expiresAtSeconds * 1000 <= clock.nowMs()) {
-      return replies.challenge(res, 'invalid_token');
+      return answerUnauthenticated(req, res, 'invalid_token', replies, options.admitUnauthenticated);
     }
     exchange.grantId = access.grantId;
     if (!isUpstreamAvailable()) {

@@ -1,6 +1,7 @@
 export { createMcpProxy } from './create-mcp-proxy.ts';
 export type { McpProxy, McpProxyOptions } from './create-mcp-proxy.ts';
 export type {
+  AdmitUnauthenticated,
   IsUpstreamAvailable,
   SessionOwners,
   StepUpPolicy,
@@ -17,6 +18,7 @@ export type { SessionBindingOptions } from './session-binding.ts';
 // The MCP endpoint's shared front door, also used by the stdio bridge (src/stdio-bridge/).
 export { readBearerCredential } from './bearer-credential.ts';
 export type { BearerCredential } from './bearer-credential.ts';
+export { answerUnauthenticated } from './answer-unauthenticated.ts';
 export { createProxyReplies } from './proxy-replies.ts';
 export type { ChallengeReason, ProxyReplies, ProxyRepliesOptions } from './proxy-replies.ts';
 export { readRequestBody } from './read-request-body.ts';

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { RateLimitDecision } from '../http/rate-limiter.ts';
 import type { RequiredScopes, ScopeHierarchy } from '../oauth/scope-challenge.ts';
 
 /**
@@ -66,3 +68,10 @@ export interface StepUpPolicy {
    */
   readonly recordChallenge?: ((grantId: string) => Promise<void>) | undefined;
 }
+
+/**
+ * Counts a request that carries no valid access token against the per-address
+ * limit (MAX_REQUESTS, as the Heroku proxy counts every request); absent = not
+ * counted. Requests with a valid token are left to the per-grant limit.
+ */
+export type AdmitUnauthenticated = (req: IncomingMessage) => Promise<RateLimitDecision>;

@@ -5,11 +5,13 @@ import type { RateLimiter } from '../http/rate-limiter.ts';
 import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
 import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
 import {
+  answerUnauthenticated,
   createProxyReplies,
   createScopeCheck,
   readBearerCredential,
   readRequestBody,
   requestIdFor,
+  type AdmitUnauthenticated,
   type StepUpPolicy,
   type UpstreamTokenSource,
   type VerifiedAccess,
@@ -35,6 +37,8 @@ export interface StdioBridgeOptions {
   readonly verifyAccessToken: VerifyAccessToken;
   readonly upstreamTokens: UpstreamTokenSource;
   readonly rateLimiter?: RateLimiter | undefined;
+  /** Per address, for requests without a valid token (MAX_REQUESTS); absent = not counted. */
+  readonly admitUnauthenticated?: AdmitUnauthenticated | undefined;
   /** The scopes named in the challenge (the PRM `scopes_supported`). */
   readonly scopesSupported: readonly string[];
   /** Step-up: the scopes MCP operations need beyond a valid token; absent = none. */
@@ -79,10 +83,12 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     res: ServerResponse,
   ): Promise<VerifiedAccess | undefined> {
     const credential = readBearerCredential(firstValue(req.headers.authorization));
-    if (credential.kind !== 'token') return void replies.challenge(res, credential.kind);
+    if (credential.kind !== 'token') {
+      return void (await answerUnauthenticated(req, res, credential.kind, replies, options.admitUnauthenticated));
+    }
     const access = await options.verifyAccessToken(credential.token);
     if (access === undefined || access.expiresAtSeconds * 1000 <= clock.nowMs()) {
-      return void replies.challenge(res, 'invalid_token');
+      return void (await answerUnauthenticated(req, res, 'invalid_token', replies, options.admitUnauthenticated));
     }
     return access;
   }

@@ -25,23 +25,48 @@ const describeJsonType = (value: unknown): string =>
         ? 'an object'
         : `a ${typeof value}`;
 
-/** A JSON array of strings, e.g. MCP_SERVER_RUN_ARGS_JSON='["server.js","--port","3001"]'. */
+/**
+ * What `child_process.spawn` makes of a JSON value in argv or the environment:
+ * numbers and booleans become their decimal/literal text (`3000` → `"3000"`),
+ * exactly as the Heroku proxy's child saw them (heroku-compat §3a). null,
+ * arrays and objects would arrive as `null`, `a,b` or `[object Object]`, which
+ * is never what was meant, so they have no text here.
+ */
+function spawnText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return String(value);
+  // JSON has no NaN or Infinity, so String() is the same decimal text spawn would write.
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+/**
+ * A JSON array of command-line arguments, e.g.
+ * MCP_SERVER_RUN_ARGS_JSON='["server.js","--port",3001]'. Numbers and booleans
+ * are accepted and passed as text, as the Heroku proxy's spawn did.
+ */
 export const stringArrayJson: ValueParser<readonly string[]> = (raw) => {
   const parsed = parseJsonValue(raw, false);
   if (!parsed.ok) return parsed;
   const shape = 'must be a JSON array of strings such as ["server.js","--stdio"]';
   if (!Array.isArray(parsed.value)) return invalid(`${shape}, got ${describeJsonType(parsed.value)}`);
   const items: unknown[] = parsed.value;
-  const bad = items.flatMap((item, index) =>
-    typeof item === 'string' ? [] : [`item ${index} is ${describeJsonType(item)}`],
-  );
+  const texts: string[] = [];
+  const bad: string[] = [];
+  items.forEach((item, index) => {
+    const text = spawnText(item);
+    if (text === undefined) bad.push(`item ${index} is ${describeJsonType(item)}`);
+    else texts.push(text);
+  });
   if (bad.length > 0) return invalid(`${shape}: ${bad.join(', ')}`);
-  return valid(items as string[]);
+  return valid(texts);
 };
 
 /**
- * A JSON object whose values are all strings, e.g. environment variables for
- * the MCP server. Values are never echoed: they are often credentials.
+ * A JSON object of environment variables for the MCP server, e.g.
+ * {"PORT":3000,"BACKEND_API_URL":"https://mcp.example.com"}: the Heroku
+ * proxy's README writes PORT as a number, and the child gets "3000". Values
+ * are never echoed: they are often credentials.
  */
 export function stringRecordJson(secret: boolean): ValueParser<Readonly<Record<string, string>>> {
   return (raw) => {
@@ -55,14 +80,11 @@ export function stringRecordJson(secret: boolean): ValueParser<Readonly<Record<s
     const entries: [string, string][] = [];
     const bad: string[] = [];
     for (const [key, item] of Object.entries(value)) {
-      if (typeof item === 'string') entries.push([key, item]);
-      // A number such as {"PORT":3001} is the usual slip; say how to write it.
-      else
-        bad.push(
-          `${quoteValue(key)} is ${describeJsonType(item)}${typeof item === 'number' ? ' (quote it)' : ''}`,
-        );
+      const text = spawnText(item);
+      if (text === undefined) bad.push(`${quoteValue(key)} is ${describeJsonType(item)}`);
+      else entries.push([key, text]);
     }
-    if (bad.length > 0) return invalid(`${shape}: ${bad.join(', ')}`);
+    if (bad.length > 0) return invalid(`${shape} (numbers and booleans are taken as text): ${bad.join(', ')}`);
     // fromEntries defines own properties, so even a "__proto__" key survives.
     return valid(Object.fromEntries(entries));
   };

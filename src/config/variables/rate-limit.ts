@@ -6,9 +6,12 @@ import { defaultedVariable, type VariableGroup } from '../variable.ts';
 export const MAX_REQUESTS = defaultedVariable({
   name: 'MAX_REQUESTS',
   description:
-    'How many requests one client address may make to the authorization and login endpoints per window.',
+    'How many requests one client address may make per window, on every route (discovery, registration, /auth, /token, the login pages, MCP requests without a valid access token); where a request names its client (client_id, HTTP Basic), per address and client. MCP requests with a valid access token count only against MCP_AUTH_PROXY_MCP_MAX_REQUESTS, and /healthz and /readyz are not counted.',
   example: '120',
-  heroku: 'same',
+  heroku: {
+    changed:
+      'the same count per address on every route, except that MCP requests with a valid access token are left to the per-grant limit, health checks are not counted, and a request that names its client is counted per address and client, so that one hosted client cannot spend the budget of every other client behind the same address; the 429 is an OAuth JSON error',
+  },
   defaultRaw: '60',
   parse: positiveInteger,
 });

@@ -168,14 +168,16 @@ describe('loadConfig problems', () => {
 
     const problems = loadProblems({
       ...base,
-      MCP_SERVER_RUN_ARGS_JSON: '["a", 1]',
-      MCP_SERVER_RUN_ENV_JSON: '{"PORT":3001}',
+      MCP_SERVER_RUN_ARGS_JSON: '["a", null, {"x":1}]',
+      MCP_SERVER_RUN_ENV_JSON: '{"PORT":3001,"OPTIONS":{"a":1},"LIST":["x"],"NOTHING":null}',
     });
     assert.match(
       problemFor(problems, 'MCP_SERVER_RUN_ARGS_JSON').message,
-      /JSON array of strings.*item 1 is a number/,
+      /JSON array of strings.*item 1 is null, item 2 is an object/,
     );
-    assert.match(problemFor(problems, 'MCP_SERVER_RUN_ENV_JSON').message, /"PORT" is a number \(quote it\)/);
+    const envProblem = problemFor(problems, 'MCP_SERVER_RUN_ENV_JSON').message;
+    assert.match(envProblem, /"OPTIONS" is an object, "LIST" is an array, "NOTHING" is null/);
+    assert.doesNotMatch(envProblem, /"PORT" is/, 'a number is not a problem');
 
     const shapes = loadProblems({
       ...base,
@@ -187,6 +189,23 @@ describe('loadConfig problems', () => {
 
     const syntax = loadProblems({ ...base, MCP_SERVER_RUN_ARGS_JSON: "['a']" });
     assert.match(problemFor(syntax, 'MCP_SERVER_RUN_ARGS_JSON').message, /is not valid JSON/);
+  });
+
+  it('takes numbers and booleans in the MCP server JSON variables as text, as spawn did for the Heroku proxy', () => {
+    const { config } = loadOk({
+      ...MINIMAL_ENV,
+      MCP_SERVER_RUN_COMMAND: 'node',
+      // The Heroku proxy's README example and its .env-test, unchanged.
+      MCP_SERVER_RUN_ENV_JSON: '{"PORT":3000,"BACKEND_API_URL":"https://mcp.example.com","DEBUG":true,"RATIO":0.5}',
+      MCP_SERVER_RUN_ARGS_JSON: '["server.js","--port",3001,"--verbose",false]',
+    });
+    assert.deepEqual(httpMcpServer(config).run?.env, {
+      PORT: '3000',
+      BACKEND_API_URL: 'https://mcp.example.com',
+      DEBUG: 'true',
+      RATIO: '0.5',
+    });
+    assert.deepEqual(httpMcpServer(config).run?.args, ['server.js', '--port', '3001', '--verbose', 'false']);
   });
 
   it('warns that MCP_SERVER_RUN_* variables are ignored without MCP_SERVER_RUN_COMMAND', () => {
