@@ -84,11 +84,23 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   ): Promise<VerifiedAccess | undefined> {
     const credential = readBearerCredential(firstValue(req.headers.authorization));
     if (credential.kind !== 'token') {
-      return void (await answerUnauthenticated(req, res, credential.kind, replies, options.admitUnauthenticated));
+      return void (await answerUnauthenticated(
+        req,
+        res,
+        credential.kind,
+        replies,
+        options.admitUnauthenticated,
+      ));
     }
     const access = await options.verifyAccessToken(credential.token);
     if (access === undefined || access.expiresAtSeconds * 1000 <= clock.nowMs()) {
-      return void (await answerUnauthenticated(req, res, 'invalid_token', replies, options.admitUnauthenticated));
+      return void (await answerUnauthenticated(
+        req,
+        res,
+        'invalid_token',
+        replies,
+        options.admitUnauthenticated,
+      ));
     }
     return access;
   }

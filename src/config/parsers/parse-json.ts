@@ -84,7 +84,8 @@ export function stringRecordJson(secret: boolean): ValueParser<Readonly<Record<s
       if (text === undefined) bad.push(`${quoteValue(key)} is ${describeJsonType(item)}`);
       else entries.push([key, text]);
     }
-    if (bad.length > 0) return invalid(`${shape} (numbers and booleans are taken as text): ${bad.join(', ')}`);
+    if (bad.length > 0)
+      return invalid(`${shape} (numbers and booleans are taken as text): ${bad.join(', ')}`);
     // fromEntries defines own properties, so even a "__proto__" key survives.
     return valid(Object.fromEntries(entries));
   };

@@ -69,7 +69,10 @@ export const MCP_SERVER_RUN_ARGS_JSON = defaultedVariable({
   description:
     'The arguments of MCP_SERVER_RUN_COMMAND, as a JSON array of strings (numbers and booleans are passed as text).',
   example: '["server.js","--port","3001"]',
-  heroku: { changed: 'optional, defaults to []; null, arrays and objects are refused instead of passed as "null" or "[object Object]"' },
+  heroku: {
+    changed:
+      'optional, defaults to []; null, arrays and objects are refused instead of passed as "null" or "[object Object]"',
+  },
   defaultRaw: '[]',
   parse: stringArrayJson,
 });
@@ -86,11 +89,14 @@ export const MCP_SERVER_RUN_DIR = optionalVariable({
 export const MCP_SERVER_RUN_ENV_JSON = defaultedVariable({
   name: 'MCP_SERVER_RUN_ENV_JSON',
   description:
-    "Environment variables for the MCP server, as a JSON object merged over the proxy's own environment (with MCP_SERVER_TRANSPORT=stdio, over only PATH, HOME, USER, LOGNAME, SHELL, TERM, LANG, TZ and TMPDIR). Numbers and booleans are passed as text: {\"PORT\":3000} gives the child PORT=3000.",
+    'Environment variables for the MCP server, as a JSON object merged over the proxy\'s own environment (with MCP_SERVER_TRANSPORT=stdio, over only PATH, HOME, USER, LOGNAME, SHELL, TERM, LANG, TZ and TMPDIR). Numbers and booleans are passed as text: {"PORT":3000} gives the child PORT=3000.',
   example: '{"PORT":"3001"}',
   // The child's environment routinely carries its own API keys.
   secret: true,
-  heroku: { changed: 'optional, defaults to {}; null, array and object values are refused (naming the key) instead of passed as "null" or "[object Object]"' },
+  heroku: {
+    changed:
+      'optional, defaults to {}; null, array and object values are refused (naming the key) instead of passed as "null" or "[object Object]"',
+  },
   defaultRaw: '{}',
   parse: stringRecordJson(true),
 });

@@ -35,7 +35,10 @@ createServer((req, res) => res.writeHead(200, { 'content-type': 'application/jso
 
 /** A private JWK, pretty-printed over several lines as the reference's .env-test has it. */
 async function privateJwk(alg: 'EdDSA' | 'ES256'): Promise<string> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+  });
   return JSON.stringify(await exportJWK(privateKey), null, 2);
 }
 
@@ -155,7 +158,10 @@ describe('a Heroku MCP Auth Proxy user switches with their .env-test unchanged',
     proxy = startProxy(installation);
     await waitForLine(proxy, /"event":"server.listening"/);
     const childLine = await waitForLine(proxy, /mock mcp server PORT=/);
-    assert.match(childLine, new RegExp(`PORT=${installation.mcpPort} BACKEND_API_URL=https://mcp.example.com`));
+    assert.match(
+      childLine,
+      new RegExp(`PORT=${installation.mcpPort} BACKEND_API_URL=https://mcp.example.com`),
+    );
     assert.ok(
       !proxy.output.some((line) => /"level":(50|60)/.test(line)),
       `no error was logged:\n${proxy.output.join('\n')}`,
@@ -164,14 +170,20 @@ describe('a Heroku MCP Auth Proxy user switches with their .env-test unchanged',
 
   it('serves authorization server metadata whose issuer is BASE_URL', async (t) => {
     if (installation === undefined || proxy === undefined) return t.skip('not started');
-    const answer = await requestFrom('127.0.0.2', `${installation.baseUrl}/.well-known/oauth-authorization-server`);
+    const answer = await requestFrom(
+      '127.0.0.2',
+      `${installation.baseUrl}/.well-known/oauth-authorization-server`,
+    );
     assert.equal(answer.status, 200);
     assert.equal(JSON.parse(answer.body).issuer, installation.baseUrl);
   });
 
   it('serves protected resource metadata for BASE_URL/mcp', async (t) => {
     if (installation === undefined || proxy === undefined) return t.skip('not started');
-    const answer = await requestFrom('127.0.0.3', `${installation.baseUrl}/.well-known/oauth-protected-resource`);
+    const answer = await requestFrom(
+      '127.0.0.3',
+      `${installation.baseUrl}/.well-known/oauth-protected-resource`,
+    );
     assert.equal(answer.status, 200);
     const metadata = JSON.parse(answer.body);
     assert.equal(metadata.resource, `${installation.baseUrl}/mcp`);

@@ -36,7 +36,9 @@ describe('MAX_REQUESTS=1: one request per address and window, on every route', (
   });
 
   it('counts protected resource metadata, registration, 404s and the login pages', async () => {
-    const cases: Array<[string, string, { method?: string; headers?: Record<string, string>; body?: string }]> = [
+    const cases: Array<
+      [string, string, { method?: string; headers?: Record<string, string>; body?: string }]
+    > = [
       ['127.0.0.3', '/.well-known/oauth-protected-resource/mcp', {}],
       [
         '127.0.0.4',
@@ -76,7 +78,11 @@ describe('MAX_REQUESTS=1: one request per address and window, on every route', (
     const token = (clientId: string) => ({
       method: 'POST',
       headers: FORM,
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'x', client_id: clientId }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: 'x',
+        client_id: clientId,
+      }).toString(),
     });
     // The address has spent its own budget on discovery.
     await requestFrom('127.0.0.9', `${proxy.baseUrl}/.well-known/oauth-authorization-server`);
@@ -85,15 +91,24 @@ describe('MAX_REQUESTS=1: one request per address and window, on every route', (
     assert.equal(JSON.parse(alpha.body).error, 'invalid_client', 'and oidc-provider still reads the body');
     const beta = await requestFrom('127.0.0.9', `${proxy.baseUrl}/token`, token('client-beta'));
     assert.notEqual(beta.status, 429, 'so has a second client behind the same address');
-    assert.equal((await requestFrom('127.0.0.9', `${proxy.baseUrl}/token`, token('client-alpha'))).status, 429);
+    assert.equal(
+      (await requestFrom('127.0.0.9', `${proxy.baseUrl}/token`, token('client-alpha'))).status,
+      429,
+    );
 
     const basicAuth = (clientId: string) => ({
       method: 'POST',
       headers: { ...FORM, authorization: basic(clientId, 'secret') },
       body: 'grant_type=refresh_token&refresh_token=x',
     });
-    assert.notEqual((await requestFrom('127.0.0.9', `${proxy.baseUrl}/token`, basicAuth('client-gamma'))).status, 429);
-    assert.equal((await requestFrom('127.0.0.9', `${proxy.baseUrl}/token`, basicAuth('client-gamma'))).status, 429);
+    assert.notEqual(
+      (await requestFrom('127.0.0.9', `${proxy.baseUrl}/token`, basicAuth('client-gamma'))).status,
+      429,
+    );
+    assert.equal(
+      (await requestFrom('127.0.0.9', `${proxy.baseUrl}/token`, basicAuth('client-gamma'))).status,
+      429,
+    );
 
     const authorize = `${proxy.baseUrl}/auth?client_id=client-delta&response_type=code`;
     assert.notEqual((await requestFrom('127.0.0.9', authorize)).status, 429);

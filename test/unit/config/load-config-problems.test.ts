@@ -196,7 +196,8 @@ describe('loadConfig problems', () => {
       ...MINIMAL_ENV,
       MCP_SERVER_RUN_COMMAND: 'node',
       // The Heroku proxy's README example and its .env-test, unchanged.
-      MCP_SERVER_RUN_ENV_JSON: '{"PORT":3000,"BACKEND_API_URL":"https://mcp.example.com","DEBUG":true,"RATIO":0.5}',
+      MCP_SERVER_RUN_ENV_JSON:
+        '{"PORT":3000,"BACKEND_API_URL":"https://mcp.example.com","DEBUG":true,"RATIO":0.5}',
       MCP_SERVER_RUN_ARGS_JSON: '["server.js","--port",3001,"--verbose",false]',
     });
     assert.deepEqual(httpMcpServer(config).run?.env, {

@@ -129,7 +129,10 @@ describe('readEnvironment', () => {
     assert.equal(result.config.rateLimit.authMaxRequests, 1, 'the comment is not part of the value');
     assert.equal(result.config.keys.signingKeys?.length, 2);
     assert.equal(result.config.identity.metadataFile, join(cwd, 'test', 'mocks', 'idp_metadata.json'));
-    assert.equal(result.config.mcpServer.transport === 'http' && result.config.mcpServer.run?.cwd, join(cwd, 'test'));
+    assert.equal(
+      result.config.mcpServer.transport === 'http' && result.config.mcpServer.run?.cwd,
+      join(cwd, 'test'),
+    );
     assert.deepEqual(result.config.mcpServer.transport === 'http' && result.config.mcpServer.run?.env, {
       PORT: '3000',
     });
