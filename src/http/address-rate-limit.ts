@@ -31,7 +31,7 @@ export interface AddressRateLimit {
    */
   admit(req: IncomingMessage): Promise<AddressAdmission>;
   /** Counts an MCP request that carries no valid access token (it never names a client). */
-  admitUnauthenticated(req: IncomingMessage): Promise<RateLimitDecision>;
+  readonly admitUnauthenticated: (req: IncomingMessage) => Promise<RateLimitDecision>;
 }
 
 /**
