@@ -123,6 +123,8 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     logger,
   });
   const upstreamTokens = accessCache.upstreamTokens(vault);
+  // Each authorization has its own grant and IdP tokens; a revoked grant takes its IdP tokens along.
+  authorizationServer.onGrantRevoked((grantId) => vault.remove(grantId));
 
   const interactionRoutes = createInteractionRoutes({
     provider: authorizationServer.provider,

@@ -44,6 +44,11 @@ export interface AuthorizationServer {
   readonly verifyAccessToken: (token: string) => Promise<VerifiedAccess | undefined>;
   /** Revokes a grant and every token issued under it. */
   readonly revokeGrant: (grantId: string) => Promise<void>;
+  /**
+   * Calls `listener` for each grant oidc-provider revokes (a client's revocation, a replayed code,
+   * a reused refresh token), so that what hangs off the grant elsewhere can go with it.
+   */
+  readonly onGrantRevoked: (listener: (grantId: string) => Promise<void>) => void;
 }
 
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
@@ -91,6 +96,16 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       // Tokens are indexed by grant in the adapter: this removes every access and refresh token.
       await provider.AccessToken.adapter.revokeByGrantId(grantId);
     }),
+    onGrantRevoked: (listener) => {
+      provider.on('grant.revoked', (_ctx: KoaContextWithOIDC, grantId: string) => {
+        listener(grantId).catch((error: unknown) => {
+          options.logger.warn(
+            { event: 'oauth.grant_revoked_cleanup_failed', grantId, err: error },
+            'oauth.grant_revoked_cleanup_failed',
+          );
+        });
+      });
+    },
   };
 }
 

@@ -2,7 +2,18 @@ import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
 import { isSameResource } from './resource.ts';
 
 /**
- * oidc-provider's `loadExistingGrant`, plus one repair. oidc-provider keys a
+ * oidc-provider's `loadExistingGrant`, with two changes.
+ *
+ * Each authorization gets a grant of its own: only the grant this
+ * interaction's login created (`result.consent.grantId`) is loaded, never the
+ * one the browser session remembers for the client. Two installations of one
+ * app (the same `client_id`, as with a client ID metadata document) signing
+ * one user in through one browser would otherwise share a grant, and the
+ * sign-out of one (RFC 7009: revoking a refresh token revokes its grant), or a
+ * code replayed on a third authorization (RFC 6749 §4.1.2), would end the
+ * other's access too.
+ *
+ * And one repair: oidc-provider keys a
  * grant's resource scopes, the authorization code and the refresh token by the
  * `resource` string exactly as the client spelled it. We accept other
  * spellings of the MCP resource (a trailing slash, as Claude.ai sends;
@@ -15,10 +26,7 @@ import { isSameResource } from './resource.ts';
  */
 export function createExistingGrantLoader(resource: string) {
   return async (ctx: KoaContextWithOIDC): Promise<Grant | undefined> => {
-    const clientId = ctx.oidc.client?.clientId;
-    const grantId =
-      ctx.oidc.result?.consent?.grantId ??
-      (clientId === undefined ? undefined : ctx.oidc.session?.grantIdFor(clientId));
+    const grantId = ctx.oidc.result?.consent?.grantId;
     if (grantId === undefined) return undefined;
     const grant = await ctx.oidc.provider.Grant.find(grantId);
     if (grant === undefined) return undefined;

@@ -124,6 +124,10 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
     // Clients that registered the refresh_token grant get refresh tokens whether or not they asked
     // for offline_access: hosted clients (Claude) never ask, and would otherwise lose the user hourly.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Tokens never end with the browser session that signed in: an MCP client is an app, not the
+    // browser, and a later authorization of the same client in that browser replaces the session's
+    // grant, which would end the session-bound tokens of every earlier installation.
+    expiresWithSession: () => false,
     ttl: {
       AccessToken: settings.accessTokenTtlSeconds,
       AuthorizationCode: 60,

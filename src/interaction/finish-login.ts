@@ -15,8 +15,11 @@ export interface FinishLoginInput {
 }
 
 /**
- * Creates (or, for the same user and client, reuses) the grant the client's
- * tokens will hang off. Scopes: the requested ones that PROVIDER_SCOPE allows;
+ * Creates the grant the client's tokens will hang off: a new one for every
+ * authorization, so that each has its own tokens and its own revocation
+ * (authorization-server/load-existing-grant.ts). A grant left behind by a
+ * re-authorization (step-up, a client that lost its tokens) ends with its
+ * lifetime, the refresh token's. Scopes: the requested ones that PROVIDER_SCOPE allows;
  * a request without `scope` (Claude Code when nothing names one) gets the
  * default scopes, and unknown scopes (`claudeai`, `read write`) are dropped
  * rather than refused, as real clients need (clients.md §5.1, §5.2).
@@ -30,10 +33,7 @@ export async function finishLogin(input: FinishLoginInput): Promise<string> {
       ? details.params.scope.split(' ').filter((scope) => allowed.has(scope))
       : [...input.defaultScopes];
 
-  let grant = typeof details.grantId === 'string' ? await provider.Grant.find(details.grantId) : undefined;
-  if (grant === undefined || grant.accountId !== accountId || grant.clientId !== clientId) {
-    grant = new provider.Grant({ accountId, clientId });
-  }
+  const grant = new provider.Grant({ accountId, clientId });
   // oidc-provider counts every configured scope a request names as an OP scope too
   // (`requestParamOIDCScopes`), not only openid and its kin: a custom scope granted for the
   // resource alone would leave its consent check unmet, and the login would start over forever.
