@@ -35,9 +35,12 @@ export const LOCAL_INSECURE = defaultedVariable({
 export const NODE_ENV = optionalVariable({
   name: 'NODE_ENV',
   description:
-    'The Node.js environment name; `production` hides error details and is the default log environment.',
+    'The Node.js environment name and the default log environment; with `production`, the development identity provider of demo mode refuses to start.',
   example: 'production',
-  heroku: 'same',
+  heroku: {
+    changed:
+      '`test` no longer keeps rate-limit counts in memory; error pages never show stack traces, whatever the value',
+  },
   parse: parseText,
 });
 

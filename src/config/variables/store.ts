@@ -19,7 +19,10 @@ export const MCP_AUTH_PROXY_REDIS_PREFIX = defaultedVariable({
   name: 'MCP_AUTH_PROXY_REDIS_PREFIX',
   description: 'The prefix of every Redis key the proxy writes, so several deployments can share one Redis.',
   example: 'mcp-proxy-staging:',
-  heroku: 'same',
+  heroku: {
+    changed:
+      'prefixes every key, rate-limit counters included (the Heroku proxy kept those under rate-limit:); the records under it are laid out anew, so users sign in once more after the switch',
+  },
   defaultRaw: 'oidc:',
   parse: parseText,
 });

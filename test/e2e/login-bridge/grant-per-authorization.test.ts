@@ -121,10 +121,7 @@ function describeGrantPerAuthorization(label: string, setup: StoreSetup): void {
         on.mcpUrl,
       );
       assert.equal(refreshedSecond.status, 200, JSON.stringify(refreshedSecond.body));
-      assert.equal(
-        await whoami(on.mcpUrl, (refreshedSecond.body as TokenResponse).access_token),
-        'alice',
-      );
+      assert.equal(await whoami(on.mcpUrl, (refreshedSecond.body as TokenResponse).access_token), 'alice');
 
       // The revoked grant is gone with its IdP tokens; the live one keeps its own.
       const left = await listGrants(on.app.store, { clientId: client.client_id });
@@ -166,7 +163,12 @@ function describeGrantPerAuthorization(label: string, setup: StoreSetup): void {
       const first = await authorize(on, 'openid');
       await authorize(on, 'openid');
       assert.equal(await whoami(on.mcpUrl, first.tokens.access_token), 'alice');
-      const refreshed = await refreshTokens(on.baseUrl, client.client_id, first.tokens.refresh_token ?? '', on.mcpUrl);
+      const refreshed = await refreshTokens(
+        on.baseUrl,
+        client.client_id,
+        first.tokens.refresh_token ?? '',
+        on.mcpUrl,
+      );
       assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
     });
   });
