@@ -1,5 +1,5 @@
-import type { Adapter, AdapterFactory } from 'oidc-provider';
-import { DependencyUnavailableError } from '../oauth/oauth-error.ts';
+import { errors, type Adapter, type AdapterFactory } from 'oidc-provider';
+import { CredentialAlreadyConsumedError, DependencyUnavailableError } from '../oauth/oauth-error.ts';
 
 /**
  * oidc-provider answers any error that is not one of its own with a 500
@@ -39,6 +39,17 @@ export function surfaceStoreOutages<Args extends unknown[], Result>(
   };
 }
 
+/** "authorization code", "refresh token": oidc-provider's own wording for a model in error details. */
+const credentialLabel = (modelName: string): string =>
+  modelName.replace(/(?<!^)(?=[A-Z])/g, ' ').toLowerCase();
+
+/**
+ * The one seam where the store's errors become oidc-provider's: an outage
+ * becomes 503 `temporarily_unavailable`, and a single-use credential that
+ * another request spent first (the adapter's consume lost the race) becomes
+ * oidc-provider's own `InvalidGrant` (public `errors` export), which it
+ * answers as 400 `invalid_grant` like any other refused grant.
+ */
 export function translateAdapterErrors(factory: AdapterFactory): AdapterFactory {
   return (modelName) => {
     const adapter = factory(modelName);
@@ -60,6 +71,12 @@ export function translateAdapterErrors(factory: AdapterFactory): AdapterFactory 
           return await original?.apply(adapter, args);
         } catch (error) {
           if (error instanceof DependencyUnavailableError) throw new ProviderVisibleUnavailableError(error);
+          if (error instanceof CredentialAlreadyConsumedError) {
+            // The detail (logged, never sent) tells this apart from oidc-provider's own replay refusal.
+            throw new errors.InvalidGrant(
+              `${credentialLabel(error.modelName)} consumed by a concurrent request`,
+            );
+          }
           throw error;
         }
       };

@@ -1,6 +1,7 @@
 import type { AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import { CredentialAlreadyConsumedError } from '../oauth/oauth-error.ts';
 import { overrideAdapter } from './override-adapter.ts';
 
 export interface RefreshTokenReuseGraceOptions {
@@ -28,8 +29,9 @@ export interface RefreshTokenReuseGraceOptions {
  * token was first consumed, `find` reports it as not consumed. oidc-provider
  * then rotates it once more (a new refresh token in the same grant), and
  * revokes nothing. After the grace period the token reads as consumed again
- * and reuse revokes the grant as before. `consume` keeps the first
- * consumption time, so presenting the token again never extends the window.
+ * and reuse revokes the grant as before. The store's `consume` keeps the
+ * first consumption time and refuses a second one, so presenting the token
+ * again never extends the window; inside the window that refusal is let pass.
  */
 export function withRefreshTokenReuseGrace(
   factory: AdapterFactory,
@@ -56,8 +58,14 @@ export function withRefreshTokenReuseGrace(
       },
 
       async consume(id) {
-        const payload = await adapter.find(id);
-        if (payload !== undefined && typeof payload.consumed === 'number') {
+        try {
+          await adapter.consume(id);
+        } catch (error) {
+          // Spent already, an instant or up to the grace period ago: a sibling rotation, as for a
+          // later reuse inside the window. Revoked meanwhile, or past the window: refused.
+          if (!(error instanceof CredentialAlreadyConsumedError)) throw error;
+          const payload = await adapter.find(id);
+          if (payload === undefined || !withinGrace(payload)) throw error;
           logger.info(
             {
               event: 'oauth.refresh_token_reused_within_grace',
@@ -66,9 +74,7 @@ export function withRefreshTokenReuseGrace(
             },
             'oauth.refresh_token_reused_within_grace',
           );
-          return;
         }
-        await adapter.consume(id);
       },
     });
   };

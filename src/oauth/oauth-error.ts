@@ -95,3 +95,21 @@ export class DependencyUnavailableError extends OAuthError {
     this.dependency = dependency;
   }
 }
+
+/**
+ * A single-use credential (an authorization code, a refresh token being
+ * rotated) that this request could not spend: another request spent,
+ * revoked or replaced it first, possibly an instant earlier. RFC 6749 §4.1.2
+ * and OAuth 2.1 §4.1.3 allow one exchange of a code; RFC 9700 §4.14.2 one
+ * rotation of a refresh token.
+ */
+export class CredentialAlreadyConsumedError extends OAuthError {
+  /** The oidc-provider model of the credential (`AuthorizationCode`, `RefreshToken`, …). */
+  readonly modelName: string;
+
+  constructor(modelName: string) {
+    super('invalid_grant', 'The grant was already used.');
+    this.name = 'CredentialAlreadyConsumedError';
+    this.modelName = modelName;
+  }
+}

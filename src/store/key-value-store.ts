@@ -14,6 +14,13 @@ export interface KeyValueStore {
   set(key: string, value: string, options?: { ttlMs?: number }): Promise<void>;
   /** Writes only when the key is absent (or expired). True when this call wrote it: locks, first-writer-wins. */
   setIfAbsent(key: string, value: string, options?: { ttlMs?: number }): Promise<boolean>;
+  /**
+   * Writes only while the key still holds exactly `expected` (and has not expired); the TTL
+   * replaces the old one, as `set` does. True when this call wrote it: of concurrent callers
+   * that read the same value and each write their change of it, exactly one wins, so a
+   * read-modify-write never loses a concurrent update (single-use credentials).
+   */
+  compareAndSet(key: string, expected: string, value: string, options?: { ttlMs?: number }): Promise<boolean>;
   /** Atomically reads and deletes: of two concurrent takes, exactly one gets the value. */
   take(key: string): Promise<string | undefined>;
   delete(...keys: string[]): Promise<void>;

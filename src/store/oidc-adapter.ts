@@ -1,6 +1,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { nowSeconds, systemClock, type Clock } from '../shared/clock.ts';
 import { sha256Base64Url } from '../shared/crypto.ts';
+import { CredentialAlreadyConsumedError } from '../oauth/oauth-error.ts';
 import type { KeyValueStore } from './key-value-store.ts';
 
 /**
@@ -160,15 +161,26 @@ function createModelAdapter(store: KeyValueStore, clock: Clock, modelName: strin
 
     findByUserCode: (userCode) => findByIndex(userCodeIndexKey(modelName, userCode)),
 
+    /**
+     * Marks the record consumed, or throws CredentialAlreadyConsumedError when this call did not
+     * turn it from unconsumed to consumed. oidc-provider reads the record (find), checks it, then
+     * calls consume: two requests presenting one code at once both pass the check, so this step
+     * alone decides the winner, with a compare-and-set on the record as it was read. A record
+     * revoked or rewritten between the two steps loses too, so a revoked record is never written back.
+     */
     async consume(id) {
       const key = keyOf(id);
       const raw = await store.get(key);
       const record = raw === undefined ? undefined : parseRecord(raw);
-      if (record === undefined) return;
+      if (raw === undefined || record === undefined || record.payload.consumed !== undefined) {
+        throw new CredentialAlreadyConsumedError(modelName);
+      }
       const remainingMs = record.expiresAtMs === null ? undefined : record.expiresAtMs - clock.nowMs();
-      if (remainingMs !== undefined && remainingMs <= 0) return;
+      if (remainingMs !== undefined && remainingMs <= 0) throw new CredentialAlreadyConsumedError(modelName);
       record.payload.consumed = nowSeconds(clock);
-      await store.set(key, JSON.stringify(record), ttlOption(remainingMs));
+      if (!(await store.compareAndSet(key, raw, JSON.stringify(record), ttlOption(remainingMs)))) {
+        throw new CredentialAlreadyConsumedError(modelName);
+      }
     },
 
     destroy,

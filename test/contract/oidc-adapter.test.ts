@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { CredentialAlreadyConsumedError } from '../../src/oauth/oauth-error.ts';
 import { nowSeconds } from '../../src/shared/clock.ts';
 import { sha256Base64Url } from '../../src/shared/crypto.ts';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
@@ -117,6 +118,41 @@ function describeAdapterContract(name: string, open: OpenStoreForTest): void {
       }
       await h.elapse(lifetimeMs * 2);
       assert.equal(await adapter.find(id), undefined);
+    });
+
+    test('consume spends a code for exactly one of 20 concurrent callers; the others get CredentialAlreadyConsumedError', async (_h, adapterFor) => {
+      const id = `code-${randomUUID()}`;
+      const codes = adapterFor('AuthorizationCode');
+      await codes.upsert(id, tokenPayload('AuthorizationCode', id, 'grant-1'), HOUR_SECONDS);
+      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => codes.consume(id)));
+      assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected')
+          assert.ok(outcome.reason instanceof CredentialAlreadyConsumedError);
+      }
+      // The loser revokes nothing: the winner's record stays, consumed.
+      assert.equal(typeof (await codes.find(id))?.consumed, 'number');
+    });
+
+    test('consume refuses a record already consumed and keeps the first consumption time', async (h, adapterFor) => {
+      const id = `refresh-${randomUUID()}`;
+      const refreshTokens = adapterFor('RefreshToken');
+      await refreshTokens.upsert(id, tokenPayload('RefreshToken', id, 'grant-1'), HOUR_SECONDS);
+      await refreshTokens.consume(id);
+      const first = (await refreshTokens.find(id))?.consumed;
+      await h.elapse(h.manualClock ? 5_000 : 1_100);
+      await assert.rejects(refreshTokens.consume(id), CredentialAlreadyConsumedError);
+      assert.equal((await refreshTokens.find(id))?.consumed, first);
+    });
+
+    test('consume refuses a record revoked before it and does not write it back', async (_h, adapterFor) => {
+      const id = `code-${randomUUID()}`;
+      const codes = adapterFor('AuthorizationCode');
+      await codes.upsert(id, tokenPayload('AuthorizationCode', id, 'grant-r'), HOUR_SECONDS);
+      await codes.revokeByGrantId('grant-r');
+      await assert.rejects(codes.consume(id), CredentialAlreadyConsumedError);
+      await assert.rejects(codes.consume('never-issued'), CredentialAlreadyConsumedError);
+      assert.equal(await codes.find(id), undefined);
     });
 
     test('destroy removes the record and its uid index', async (_h, adapterFor) => {

@@ -83,6 +83,41 @@ export function describeStoreContract(name: string, openStoreForTest: OpenStoreF
       assert.equal(await store.get('lock'), 'second');
     });
 
+    test('compareAndSet writes only over the value it expects, never over another or a missing one', async (_h, store) => {
+      await store.set('record', 'v1');
+      assert.equal(await store.compareAndSet('record', 'v0', 'stale'), false);
+      assert.equal(await store.get('record'), 'v1');
+      assert.equal(await store.compareAndSet('record', 'v1', 'v2'), true);
+      assert.equal(await store.get('record'), 'v2');
+      assert.equal(await store.compareAndSet('missing', 'v1', 'v2'), false);
+      assert.equal(await store.get('missing'), undefined, 'a missing key is not created');
+    });
+
+    test('compareAndSet lets exactly one of 20 concurrent callers that read the same value win', async (_h, store) => {
+      await store.set('record', 'unspent');
+      const results = await Promise.all(
+        Array.from({ length: CONCURRENT_CALLERS }, (_, i) =>
+          store.compareAndSet('record', 'unspent', `spent-by-${i}`),
+        ),
+      );
+      const winners = results.flatMap((won, i) => (won ? [i] : []));
+      assert.equal(winners.length, 1);
+      assert.equal(await store.get('record'), `spent-by-${winners[0]}`);
+    });
+
+    test('compareAndSet gives the value the TTL it is given, and never revives an expired value', async (h, store) => {
+      await store.set('short', 'v1', { ttlMs: LONG_TTL_MS });
+      assert.equal(await store.compareAndSet('short', 'v1', 'v2', { ttlMs: h.shortTtlMs }), true);
+      await store.set('kept', 'v1', { ttlMs: h.shortTtlMs });
+      assert.equal(await store.compareAndSet('kept', 'v1', 'v2'), true, 'no TTL: keep until deleted');
+      await store.set('expiring', 'v1', { ttlMs: h.shortTtlMs });
+      await outlive(h);
+      assert.equal(await store.get('short'), undefined);
+      assert.equal(await store.get('kept'), 'v2');
+      assert.equal(await store.compareAndSet('expiring', 'v1', 'v2', { ttlMs: LONG_TTL_MS }), false);
+      assert.equal(await store.get('expiring'), undefined);
+    });
+
     test('take gives the value to exactly one of 20 concurrent callers and removes it', async (_h, store) => {
       await store.set('code', 'secret-value');
       const results = await Promise.all(Array.from({ length: CONCURRENT_CALLERS }, () => store.take('code')));
@@ -211,6 +246,7 @@ export function describeStoreContract(name: string, openStoreForTest: OpenStoreF
     test('a TTL or window that is not a positive number is rejected', async (_h, store) => {
       await assert.rejects(store.set('k', 'v', { ttlMs: 0 }), RangeError);
       await assert.rejects(store.setIfAbsent('k', 'v', { ttlMs: -5 }), RangeError);
+      await assert.rejects(store.compareAndSet('k', 'v', 'w', { ttlMs: 0 }), RangeError);
       await assert.rejects(store.addToSet('k', 'v', { ttlMs: Number.NaN }), RangeError);
       await assert.rejects(store.increment('k', 0), RangeError);
       assert.equal(await store.get('k'), undefined);

@@ -17,8 +17,8 @@ const WRITES_PER_SWEEP = 1_000;
 
 /**
  * The port over one in-process Map: for unit tests and single-process tools.
- * Every operation runs synchronously inside its promise, so take and
- * setIfAbsent are atomic by construction. Expiry follows the injected clock.
+ * Every operation runs synchronously inside its promise, so take,
+ * setIfAbsent and compareAndSet are atomic by construction. Expiry follows the injected clock.
  */
 export function createMemoryStore(options: MemoryStoreOptions): KeyValueStore {
   const { clock } = options;
@@ -78,6 +78,15 @@ export function createMemoryStore(options: MemoryStoreOptions): KeyValueStore {
       runSync(() => {
         const expiresAtMs = expiryFor(setOptions?.ttlMs);
         if (live(key) !== undefined) return false;
+        write(key, { kind: 'value', value, expiresAtMs });
+        return true;
+      }),
+
+    compareAndSet: (key, expected, value, setOptions) =>
+      runSync(() => {
+        const expiresAtMs = expiryFor(setOptions?.ttlMs);
+        const entry = live(key);
+        if (entry?.kind !== 'value' || entry.value !== expected) return false;
         write(key, { kind: 'value', value, expiresAtMs });
         return true;
       }),

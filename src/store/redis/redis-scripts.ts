@@ -39,3 +39,21 @@ if existed == 0 or (current >= 0 and current < ttl) then
 end
 return 1
 `;
+
+/**
+ * Compare-and-set. KEYS[1] the value, ARGV[1] the value it must still hold,
+ * ARGV[2] the new value, ARGV[3] its TTL in ms or '' for "keep until deleted".
+ * GET answers false for a missing (or expired) key, which equals no string.
+ * Returns 1 when written, 0 when the key held anything else.
+ */
+export const COMPARE_AND_SET_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+if ARGV[3] == '' then
+  redis.call('SET', KEYS[1], ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
+return 1
+`;

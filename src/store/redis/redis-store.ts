@@ -4,7 +4,7 @@ import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
 import type { KeyValueStore } from '../key-value-store.ts';
 import { wholeAmount, wholeTtlMs, wholeWindowMs } from '../ttl.ts';
 import { redactRedisUrl, redisConnectionOptions } from './redis-connection-options.ts';
-import { ADD_TO_SET_LUA, INCREMENT_IN_WINDOW_LUA } from './redis-scripts.ts';
+import { ADD_TO_SET_LUA, COMPARE_AND_SET_LUA, INCREMENT_IN_WINDOW_LUA } from './redis-scripts.ts';
 
 /** How long opening a TCP (and TLS) connection may take before the attempt counts as failed. */
 export const CONNECT_TIMEOUT_MS = 2_000;
@@ -105,6 +105,14 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<KeyV
         ttlMs === undefined ? redis.set(key, value, 'NX') : redis.set(key, value, 'PX', ttlMs, 'NX'),
       );
       return reply === 'OK';
+    },
+
+    compareAndSet: async (key, expected, value, setOptions) => {
+      const ttlMs = wholeTtlMs(setOptions?.ttlMs);
+      const reply = await command((redis) =>
+        redis.eval(COMPARE_AND_SET_LUA, 1, key, expected, value, ttlMs === undefined ? '' : ttlMs),
+      );
+      return reply === 1;
     },
 
     take: async (key) => (await command((redis) => redis.getdel(key))) ?? undefined,

@@ -19,6 +19,10 @@ export const SQLITE_STATEMENTS = {
     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
     WHERE kv_values.expires_at IS NOT NULL AND kv_values.expires_at <= :now`,
 
+  /** Rewrites a live row only while it holds the expected value: `changes` is 1 exactly for the one winner. */
+  compareAndSetValue: `UPDATE kv_values SET value = :value, expires_at = :expiresAt
+    WHERE key = :key AND value = :expected AND (expires_at IS NULL OR expires_at > :now)`,
+
   takeValue: 'DELETE FROM kv_values WHERE key = :key RETURNING value, expires_at',
 
   deleteValues: 'DELETE FROM kv_values WHERE key IN (SELECT value FROM json_each(:keys))',

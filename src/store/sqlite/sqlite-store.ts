@@ -141,6 +141,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         return Number(statements.setValueIfAbsent.run({ key, value, expiresAt, now }).changes) === 1;
       }),
 
+    compareAndSet: (key, expected, value, setOptions) =>
+      guarded(() => {
+        const now = clock.nowMs();
+        const expiresAt = expiryFor(setOptions?.ttlMs, now);
+        const { changes } = statements.compareAndSetValue.run({ key, expected, value, expiresAt, now });
+        return Number(changes) === 1;
+      }),
+
     take: (key) =>
       guarded(() => {
         const row = statements.takeValue.get({ key });
