@@ -23,7 +23,7 @@ import {
 } from '../authorization-server/index.ts';
 import { ConfirmedClients, createInteractionRoutes } from '../interaction/index.ts';
 import { UpstreamTokenVault } from '../upstream-token-vault/index.ts';
-import { createPageRenderer, pageSecurityHeaders, resolveBranding } from '../views/index.ts';
+import { createPageRenderer, deviceCodeTitle, pageSecurityHeaders, resolveBranding } from '../views/index.ts';
 import { createRequestHandler } from '../http/create-request-handler.ts';
 import { createHealthRoutes, serveHealthRoutesFirst, type McpServerProbe } from '../http/health-routes.ts';
 import { createRateLimiter } from '../http/rate-limiter.ts';
@@ -98,10 +98,20 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     settings: config.authorizationServer,
     signingKeys,
     cookieKeys: [deriveKey(encryptionKey, 'oidc-provider-cookies').toString('base64url')],
-    adapter: accessCache.watchAdapter(createOidcAdapterFactory(store, { clock })),
+    adapter: accessCache.watchAdapter(
+      createOidcAdapterFactory(store, {
+        clock,
+        deviceCodeSealKey: deriveKey(encryptionKey, 'oidc-device-codes'),
+      }),
+    ),
     trustProxy: !config.localInsecure,
     renderErrorPage: (out, requestId) => renderErrorPage(out.error, out.error_description, requestId),
     pageHeaders,
+    devicePages: {
+      codeEntry: (page) => renderer.render('device-code', { ...page, title: deviceCodeTitle(page.notice) }),
+      success: (page) => renderer.render('device-success', page),
+    },
+    pollStore: store,
     pendingStepUps,
     clock,
     logger,

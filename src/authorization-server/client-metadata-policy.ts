@@ -43,7 +43,9 @@ const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
  * metadata documents (whose `client_id` is their https URL). Clients already
  * stored are not judged again.
  *
- * It drops the registered `scope` (see below), and treats a `web` client
+ * It drops the registered `scope` (see below), clears the default
+ * `response_types` of clients that never use the authorization endpoint
+ * (device-flow clients, RFC 8628), and treats a `web` client
  * whose redirect URIs show it runs on the user's device (a private-use
  * scheme, or http on loopback) as `native`.
  * Cursor registers `application_type: web` with `cursor://…` and
@@ -66,6 +68,16 @@ export function validateClientMetadata(
   // it, and unknown scopes (`claudeai`) would fail registration. RFC 7591 §2 lets the server
   // replace it: scopes are governed by PROVIDER_SCOPE and the user's confirmation instead.
   delete metadata.scope;
+  // RFC 7591 §2: response_types defaults to `code`, which is for the authorization endpoint, and with
+  // it oidc-provider demands redirect URIs. A client that registers neither the authorization_code
+  // nor the implicit grant (RFC 8628: a device that cannot open a browser) never goes there.
+  if (
+    Array.isArray(metadata.grant_types) &&
+    !metadata.grant_types.includes('authorization_code') &&
+    !metadata.grant_types.includes('implicit')
+  ) {
+    metadata.response_types = [];
+  }
   // The validator runs before oidc-provider checks types: a malformed list is left to it (a 400).
   if (!Array.isArray(metadata.redirect_uris)) return;
   const redirectUris = metadata.redirect_uris.map((uri: unknown) =>

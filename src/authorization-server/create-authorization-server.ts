@@ -14,6 +14,8 @@ import { surfaceStoreOutages, translateAdapterErrors } from './dependency-errors
 import { withRefreshTokenReuseGrace } from './refresh-token-reuse-grace.ts';
 import { withStepUpRefreshRefusal, type PendingStepUps } from './step-up-refresh-refusal.ts';
 import { createProviderConfiguration } from './provider-configuration.ts';
+import type { DevicePages } from './device-flow.ts';
+import { enforceDevicePolling, type DevicePollStore } from './device-polling.ts';
 import { createAccessTokenVerifier, type VerifiedAccess } from './verify-access-token.ts';
 
 const RETRY_AFTER_SECONDS = 5;
@@ -30,9 +32,13 @@ export interface AuthorizationServerOptions {
   renderErrorPage: (error: ErrorOut, requestId: string | undefined) => Promise<string>;
   /** Security headers of every HTML page (views/page-headers), for oidc-provider's error pages. */
   pageHeaders?: Readonly<Record<string, string>> | undefined;
+  /** The device flow's pages (RFC 8628). */
+  devicePages: DevicePages;
+  /** Where device-code polls are timed (RFC 8628 §3.5 `slow_down`), shared by every instance. */
+  pollStore: DevicePollStore;
   /** Grants just challenged for scope (scope rules only): their next refresh is refused once. */
   pendingStepUps?: PendingStepUps | undefined;
-  /** The clock the adapter runs on (refresh-token reuse grace). Defaults to the system clock. */
+  /** The clock the adapter and the device-poll pacing run on. Defaults to the system clock. */
   clock?: Clock | undefined;
   logger: Logger;
 }
@@ -52,9 +58,10 @@ export interface AuthorizationServer {
 }
 
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
+  const clock = options.clock ?? systemClock;
   const withGrace = withRefreshTokenReuseGrace(options.adapter, {
     graceSeconds: options.settings.refreshTokenReuseGraceSeconds,
-    clock: options.clock ?? systemClock,
+    clock,
     logger: options.logger,
   });
   const adapter =
@@ -71,6 +78,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       adapter: translateAdapterErrors(adapter),
       renderErrorPage: options.renderErrorPage,
       pageHeaders: options.pageHeaders,
+      devicePages: options.devicePages,
       logger: options.logger,
     }),
   );
@@ -80,6 +88,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     await next();
     if (ctx.status === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
   });
+  provider.use(enforceDevicePolling({ store: options.pollStore, clock }));
 
   logProviderEvents(provider, options.logger);
 

@@ -10,3 +10,5 @@ export { isSameResource } from './resource.ts';
 export { providerRouteMethods } from './provider-routes.ts';
 export { createPendingStepUps } from './step-up-refresh-refusal.ts';
 export type { PendingStepUps } from './step-up-refresh-refusal.ts';
+export { displayUserCode } from './device-flow.ts';
+export type { DeviceCodeNotice, DeviceCodePage, DevicePages, DeviceSuccessPage } from './device-flow.ts';

@@ -17,6 +17,7 @@ import {
 import { INTERNAL_CLIENT_FIELDS, validateClientMetadata } from './client-metadata-policy.ts';
 import { createScopeDefaulter } from './default-scope.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
+import { deviceFlowFeature, DEVICE_CODE_TTL_SECONDS, type DevicePages } from './device-flow.ts';
 import { createExistingGrantLoader } from './load-existing-grant.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { isSameResource } from './resource.ts';
@@ -35,6 +36,8 @@ export interface ProviderConfigurationOptions {
   renderErrorPage: (error: ErrorOut, requestId: string | undefined) => Promise<string>;
   /** Security headers (CSP, framing, no-store) of every HTML page, so oidc-provider's error pages get them too. */
   pageHeaders?: Readonly<Record<string, string>> | undefined;
+  /** The device flow's pages (RFC 8628): code entry and success. */
+  devicePages: DevicePages;
   logger: Logger;
 }
 
@@ -80,6 +83,9 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
     fetchResponseBodyLimits: { 'client_id metadata document': CLIENT_METADATA_DOCUMENT_MAX_BYTES },
     features: {
       devInteractions: { enabled: false },
+      // RFC 8628, for clients that cannot open a browser (the reference enabled it for VS Code). Only
+      // clients that registered the device_code grant may use it (oidc-provider checks grant_types).
+      deviceFlow: deviceFlowFeature({ pages: options.devicePages, pageHeaders: options.pageHeaders ?? {} }),
       // https client_id URLs resolve to their metadata document, without registration (MCP [11] §5.1).
       clientIdMetadataDocument: clientIdMetadataDocumentFeature(clientMetadataDocuments),
       // The MCP endpoint checks bearer tokens only (RFC 6750). A DPoP-bound token (RFC 9449) would be
@@ -131,6 +137,7 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
     ttl: {
       AccessToken: settings.accessTokenTtlSeconds,
       AuthorizationCode: 60,
+      DeviceCode: DEVICE_CODE_TTL_SECONDS,
       RefreshToken: settings.refreshTokenTtlSeconds,
       Grant: settings.refreshTokenTtlSeconds,
       Session: settings.refreshTokenTtlSeconds,

@@ -15,6 +15,8 @@ export const PROVIDER_ROUTES = {
   userinfo: '/me',
   end_session: '/session/end',
   pushed_authorization_request: '/request',
+  device_authorization: '/device/auth',
+  code_verification: '/device',
 } as const;
 
 const READ = ['GET', 'HEAD'] as const;
@@ -35,6 +37,10 @@ const METHODS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
   [/^\/session\/end$/, READ],
   [/^\/session\/end\/confirm$/, WRITE],
   [/^\/session\/end\/success$/, READ],
+  [/^\/device\/auth$/, WRITE],
+  [/^\/device$/, [...READ, 'POST']],
+  // oidc-provider resumes a device sign-in here after the interaction (`device_resume`).
+  [/^\/device\/[^/]+$/, READ],
   [/^\/\.well-known\/openid-configuration$/, READ],
 ];
 

@@ -3,7 +3,7 @@ import type { CliCommand } from './command.ts';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
 
-/** What `src/demo/run-demo.ts` is called with: the demo owns its own options. */
+/** What `src/demo/demo-runner.ts` is called with: the demo owns its own options. */
 export interface DemoRunOptions {
   readonly args: readonly string[];
   readonly stdout: TextOutput;
@@ -21,13 +21,13 @@ type RunDemo = (options: DemoRunOptions) => Promise<number | void>;
  */
 async function loadRunDemo(): Promise<RunDemo | undefined> {
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const url = new URL(`../demo/run-demo${extension}`, import.meta.url);
+  const url = new URL(`../demo/demo-runner${extension}`, import.meta.url);
   let module: Record<string, unknown>;
   try {
     module = (await import(url.href)) as Record<string, unknown>;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes('run-demo')) return undefined;
+    if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes('demo-runner')) return undefined;
     throw error;
   }
   const runDemo = module['runDemo'];
@@ -55,7 +55,7 @@ export const demoCommand: CliCommand = {
     const runDemo = await loadRunDemo();
     if (runDemo === undefined) {
       io.stderr.write(
-        'The demo needs the demo module (src/demo/run-demo.ts exporting runDemo), which this build lacks.\n',
+        'The demo needs the demo module (src/demo/demo-runner.ts exporting runDemo), which this build lacks.\n',
       );
       return EXIT_FAILURE;
     }

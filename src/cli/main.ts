@@ -1,12 +1,6 @@
 #!/usr/bin/env node
-import { runCli } from './index.ts';
+// The package's `bin` (dist/cli/main.js). Only the version check is imported
+// statically: the CLI's modules are linked only once this Node can run them.
+import { checkNodeVersion } from '../shared/supported-node.ts';
 
-// The package's `bin`. Everything is injected from here, so that tests run the
-// same commands in-process with their own environment and output.
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  cwd: process.cwd(),
-  exit: (code) => process.exit(code),
-});
+if (checkNodeVersion()) await import('./start-cli.ts');

@@ -28,6 +28,6 @@ export {
   type ExampleMcpServerOptions,
 } from './example-mcp-server.ts';
 export { EXAMPLE_TOOL_NAMES } from './example-tools.ts';
-export { runDemo, type DemoRunOptions } from './run-demo.ts';
+export { runDemo, type DemoRunOptions } from './demo-runner.ts';
 export { runDemoUntilStopped, type DemoOutput, type RunDemoOptions } from './run-demo-until-stopped.ts';
 export { startDemo, type Demo, type StartDemoOptions } from './start-demo.ts';

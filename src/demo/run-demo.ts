@@ -1,64 +1,11 @@
 #!/usr/bin/env node
-/**
- * `npm run demo` (this file is the entry) and `mcp-auth-proxy demo` (the CLI
- * imports it and calls runDemo). Settings come from the environment through
- * src/config (PORT, NODE_ENV, LOCAL_INSECURE, LOG_LEVEL); everything else is
- * the demo's own.
- */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { readEnvironment } from '../config/index.ts';
-import { runDemoUntilStopped, type DemoOutput } from './run-demo-until-stopped.ts';
+// `npm run demo` (node dist/demo/run-demo.js). Only the version check is
+// imported statically: the demo's modules (node:sqlite among them) are linked
+// only once this Node can run them.
+import { checkNodeVersion } from '../shared/supported-node.ts';
 
-export interface DemoRunOptions {
-  /** Command-line arguments after `demo`; the demo takes none. */
-  readonly args: readonly string[];
-  readonly stdout: DemoOutput;
-  readonly stderr: DemoOutput;
-  /** Whose `.env` is read, and where `.mcp-auth-proxy/demo.sqlite` goes. */
-  readonly cwd: string;
-  /** The real environment; undefined means the process's own. */
-  readonly processEnv: Readonly<Record<string, string | undefined>> | undefined;
-}
-
-/** sysexits.h EX_USAGE. */
-const EXIT_USAGE = 64;
-
-/**
- * Runs the demo until SIGINT or SIGTERM, which end the process.
- * @returns the exit status when the demo could not start; undefined once it runs.
- */
-export async function runDemo(options: DemoRunOptions): Promise<number | undefined> {
-  if (options.args.length > 0) {
-    options.stderr.write(
-      `The demo takes no arguments (got ${options.args.join(' ')}); set PORT to move it.\n`,
-    );
-    return EXIT_USAGE;
-  }
-  const environment = readEnvironment({
-    cwd: options.cwd,
-    ...(options.processEnv === undefined ? {} : { processEnv: options.processEnv }),
-  });
-  return await runDemoUntilStopped({
-    environment,
-    cwd: options.cwd,
-    stdout: options.stdout,
-    stderr: options.stderr,
-  });
-}
-
-/** True when node was started with this file (not when the CLI imports it). */
-function isEntryModule(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryModule()) {
+if (checkNodeVersion()) {
+  const { runDemo } = await import('./demo-runner.ts');
   const exitCode = await runDemo({
     args: process.argv.slice(2),
     stdout: process.stdout,

@@ -14,7 +14,7 @@ import { writeRateLimitHeaders } from './rate-limiter.ts';
 import { Router } from './router.ts';
 
 /** Endpoints that browser-based clients call cross-origin. */
-const CORS_PATHS = /^\/(token(\/revocation)?|reg|register|jwks|me|\.well-known\/.*)$/;
+const CORS_PATHS = /^\/(token(\/revocation)?|device\/auth|reg|register|jwks|me|\.well-known\/.*)$/;
 /** Responses the MCP endpoint answers and logs itself (proxy.request, stdio_bridge.request). */
 const proxiedResponses = new WeakSet<ServerResponse>();
 /** MCP 2025-03-26 clients without metadata discovery use these default paths (spec "Fallbacks"). */

@@ -12,12 +12,15 @@ export interface ConfirmPageInput {
   identityServerUrl: URL | undefined;
   /** The IdP issuer from its metadata, shown when IDENTITY_SERVER_URL is not set. */
   identityIssuer?: string | undefined;
+  /** The code a device shows, when a device asks (RFC 8628). */
+  userCode?: string | undefined;
 }
 
 /**
  * The confirm page's locals: the reference's (`client`, `uid`, `details`,
  * `params`, `identityServerUrl`) so templates written for it keep working,
- * plus what the spec asks the page to show (redirect hostnames, scopes).
+ * plus what the spec asks the page to show (redirect hostnames, scopes, and
+ * for a device its user code).
  */
 export function buildConfirmPageLocals(input: ConfirmPageInput): ConfirmLoginLocals {
   const { client, details } = input;
@@ -42,6 +45,7 @@ export function buildConfirmPageLocals(input: ConfirmPageInput): ConfirmLoginLoc
     redirectHostnames: redirectHostnames(redirectUris),
     identityProviderName: hostOf(identityServerUrl),
     scopes: scope.split(' ').filter(Boolean),
+    ...(input.userCode === undefined ? {} : { userCode: input.userCode }),
   };
 }
 

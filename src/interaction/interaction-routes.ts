@@ -11,6 +11,7 @@ import type { ConfirmedClients } from './confirmed-clients.ts';
 import { csrfTokenFor, isCsrfSafe } from './csrf.ts';
 import { finishLogin } from './finish-login.ts';
 import { buildConfirmPageLocals } from './confirm-page-locals.ts';
+import { deviceUserCodeOf } from './device-user-code.ts';
 import { sendPage } from './send-page.ts';
 import type { RenderPage, UpstreamLogin, UpstreamTokenSink } from './ports.ts';
 
@@ -118,6 +119,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
   async function renderConfirmation(
     res: ServerResponse,
     loaded: Awaited<ReturnType<typeof loadInteraction>>,
+    userCode: string | undefined,
   ) {
     const html = await options.renderPage(
       'confirm-login',
@@ -127,6 +129,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
         csrfToken: csrfTokenFor(options.csrfKey, loaded.details.uid),
         identityServerUrl: options.identity.serverUrl,
         identityIssuer: options.identity.issuer,
+        userCode,
       }),
     );
     sendPage(res, 200, html, options.pageHeaders);
@@ -224,11 +227,19 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       path: '/interaction/:uid',
       handle: async (req, res, params) => {
         const loaded = await loadInteraction(req, res, params.uid ?? '');
-        if (options.confirmedClients.has(req, loaded.client.clientId, stepUpScopesOf(loaded.details))) {
+        // A device sign-in is confirmed every time, remembered or not: its user code may have been
+        // sent to this person by someone else (RFC 8628 §5.4, remote phishing).
+        const userCode = await deviceUserCodeOf(provider, loaded.details);
+        const remembered = options.confirmedClients.has(
+          req,
+          loaded.client.clientId,
+          stepUpScopesOf(loaded.details),
+        );
+        if (userCode === undefined && remembered) {
           await sendToIdentityProvider(res, loaded.details.uid);
           return;
         }
-        await renderConfirmation(res, loaded);
+        await renderConfirmation(res, loaded, userCode);
       },
     },
     {
@@ -242,7 +253,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
         }
         if (form.get('confirmed') !== 'true') {
           // As the reference: without the checkbox the page is shown again.
-          await renderConfirmation(res, loaded);
+          await renderConfirmation(res, loaded, await deviceUserCodeOf(provider, loaded.details));
           return;
         }
         options.confirmedClients.remember(req, res, loaded.client.clientId, stepUpScopesOf(loaded.details));

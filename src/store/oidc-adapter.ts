@@ -1,6 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { nowSeconds, systemClock, type Clock } from '../shared/clock.ts';
-import { sha256Base64Url } from '../shared/crypto.ts';
+import { open, seal, sha256Base64Url } from '../shared/crypto.ts';
 import { CredentialAlreadyConsumedError } from '../oauth/oauth-error.ts';
 import type { KeyValueStore } from './key-value-store.ts';
 
@@ -48,6 +48,12 @@ interface StoredRecord {
 export interface OidcAdapterOptions {
   /** The clock the store runs on, for `consumed` and the remaining TTL. Defaults to the system clock. */
   clock?: Clock;
+  /**
+   * Seals the two places where a device code (RFC 8628) must be kept recoverable: the user-code
+   * index, which must lead back to the code, and an interaction's `deviceCode`. Without it they
+   * are stored in clear (tests, operator tooling that never reads them).
+   */
+  deviceCodeSealKey?: Buffer;
 }
 
 /** Key of the set that lists every record key issued under one grant. */
@@ -89,28 +95,73 @@ export function createOidcAdapterFactory(
   options: OidcAdapterOptions = {},
 ): (modelName: string) => Adapter {
   const clock = options.clock ?? systemClock;
-  return (modelName) => createModelAdapter(store, clock, modelName);
+  const deviceCodes = deviceCodeSealer(options.deviceCodeSealKey);
+  return (modelName) => createModelAdapter(store, clock, modelName, deviceCodes);
 }
 
-function createModelAdapter(store: KeyValueStore, clock: Clock, modelName: string): Adapter {
+/** Seals and opens device codes kept where they must be recoverable; opening a foreign value gives undefined. */
+interface DeviceCodeSealer {
+  readonly seal: (deviceCode: string) => string;
+  readonly open: (stored: string) => string | undefined;
+}
+
+const DEVICE_CODE_ASSOCIATED_DATA = 'oidc:device-code';
+
+function deviceCodeSealer(key: Buffer | undefined): DeviceCodeSealer {
+  if (key === undefined) return { seal: (value) => value, open: (value) => value };
+  return {
+    seal: (value) => seal(key, value, DEVICE_CODE_ASSOCIATED_DATA),
+    open: (stored) => {
+      try {
+        return open(key, stored, DEVICE_CODE_ASSOCIATED_DATA);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+function createModelAdapter(
+  store: KeyValueStore,
+  clock: Clock,
+  modelName: string,
+  deviceCodes: DeviceCodeSealer,
+): Adapter {
   const idIsCredential = CREDENTIAL_ID_MODELS.has(modelName);
   const keyOf = (id: string): string => oidcRecordKey(modelName, id);
+  // An interaction a device started names its device code (oidc-provider's `deviceCode`).
+  const holdsDeviceCode = modelName === 'Interaction';
 
   async function find(id: string): Promise<AdapterPayload | undefined> {
     const raw = await store.get(keyOf(id));
     const record = raw === undefined ? undefined : parseRecord(raw);
     if (record === undefined) return undefined;
-    return idIsCredential ? { ...record.payload, jti: id } : record.payload;
+    const payload = idIsCredential ? { ...record.payload, jti: id } : record.payload;
+    if (holdsDeviceCode && typeof payload.deviceCode === 'string') {
+      const deviceCode = deviceCodes.open(payload.deviceCode);
+      if (deviceCode === undefined) delete payload.deviceCode;
+      else payload.deviceCode = deviceCode;
+    }
+    return payload;
   }
 
-  async function findByIndex(indexKey: string): Promise<AdapterPayload | undefined> {
-    const id = await store.get(indexKey);
+  async function findByIndex(
+    indexKey: string,
+    decode: (stored: string) => string | undefined = (stored) => stored,
+  ): Promise<AdapterPayload | undefined> {
+    const stored = await store.get(indexKey);
+    const id = stored === undefined ? undefined : decode(stored);
     return id === undefined ? undefined : await find(id);
   }
 
   /** Deletes an index entry only while it still names this id: a regenerated Session shares its uid. */
-  async function dropIndexIfOwned(indexKey: string, id: string): Promise<void> {
-    if ((await store.get(indexKey)) === id) await store.delete(indexKey);
+  async function dropIndexIfOwned(
+    indexKey: string,
+    id: string,
+    decode: (stored: string) => string | undefined = (stored) => stored,
+  ): Promise<void> {
+    const stored = await store.get(indexKey);
+    if (stored !== undefined && decode(stored) === id) await store.delete(indexKey);
   }
 
   async function destroy(id: string): Promise<void> {
@@ -120,7 +171,9 @@ function createModelAdapter(store: KeyValueStore, clock: Clock, modelName: strin
     const { uid, userCode } = record.payload;
     await Promise.all([
       typeof uid === 'string' ? dropIndexIfOwned(uidIndexKey(modelName, uid), id) : undefined,
-      typeof userCode === 'string' ? dropIndexIfOwned(userCodeIndexKey(modelName, userCode), id) : undefined,
+      typeof userCode === 'string'
+        ? dropIndexIfOwned(userCodeIndexKey(modelName, userCode), id, deviceCodes.open)
+        : undefined,
     ]);
   }
 
@@ -134,6 +187,9 @@ function createModelAdapter(store: KeyValueStore, clock: Clock, modelName: strin
       const key = keyOf(id);
       const stored: AdapterPayload = { ...payload };
       if (idIsCredential) delete stored.jti;
+      if (holdsDeviceCode && typeof payload.deviceCode === 'string') {
+        stored.deviceCode = deviceCodes.seal(payload.deviceCode);
+      }
       const record: StoredRecord = {
         payload: stored,
         expiresAtMs: ttlMs === undefined ? null : clock.nowMs() + ttlMs,
@@ -145,7 +201,11 @@ function createModelAdapter(store: KeyValueStore, clock: Clock, modelName: strin
         links.push(store.set(uidIndexKey(modelName, payload.uid), id, ttlOption(ttlMs)));
       }
       if (typeof payload.userCode === 'string') {
-        links.push(store.set(userCodeIndexKey(modelName, payload.userCode), id, ttlOption(ttlMs)));
+        // The index must lead back to the code itself (oidc-provider saves what it finds under its
+        // jti), so the code is sealed here rather than hashed.
+        links.push(
+          store.set(userCodeIndexKey(modelName, payload.userCode), deviceCodes.seal(id), ttlOption(ttlMs)),
+        );
       }
       if (GRANT_BOUND_MODELS.has(modelName) && typeof payload.grantId === 'string') {
         // The set's TTL only ever grows, so it outlives its longest-lived member.
@@ -159,7 +219,7 @@ function createModelAdapter(store: KeyValueStore, clock: Clock, modelName: strin
 
     findByUid: (uid) => findByIndex(uidIndexKey(modelName, uid)),
 
-    findByUserCode: (userCode) => findByIndex(userCodeIndexKey(modelName, userCode)),
+    findByUserCode: (userCode) => findByIndex(userCodeIndexKey(modelName, userCode), deviceCodes.open),
 
     /**
      * Marks the record consumed, or throws CredentialAlreadyConsumedError when this call did not

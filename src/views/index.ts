@@ -13,6 +13,8 @@ export type { PageRenderer, PageRendererOptions } from './page-renderer.ts';
 export type {
   ConfirmLoginClient,
   ConfirmLoginLocals,
+  DeviceCodeLocals,
+  DeviceSuccessLocals,
   ErrorPageLocals,
   InjectedLocals,
   PageLocals,
@@ -20,3 +22,4 @@ export type {
 export { pageSecurityHeaders } from './page-headers.ts';
 export type { PageHeaderOptions } from './page-headers.ts';
 export { redirectHostnames } from './redirect-hostnames.ts';
+export { deviceCodeTitle } from './device-code-title.ts';

@@ -38,6 +38,34 @@ export type ConfirmLoginLocals = {
   readonly identityProviderName: string;
   /** Ours: the scopes that will be requested, shown to the person. */
   readonly scopes: readonly string[];
+  /**
+   * Ours: set when a device asks (RFC 8628): the user code it shows, for the person to compare.
+   * The page then has no redirect to speak of; the form and Cancel link stay the same.
+   */
+  readonly userCode?: string | undefined;
+};
+
+/** Locals of the device flow's code-entry page (`device-code`). */
+export type DeviceCodeLocals = {
+  readonly title?: string | undefined;
+  /** The verification URI the form posts to. */
+  readonly action: string;
+  /** oidc-provider's anti-CSRF field: post it back as `xsrf`. */
+  readonly xsrf: string;
+  /** Pre-filled code (from the link, or as typed when it was wrong). */
+  readonly userCode: string | undefined;
+  /** `enter`, `check`, `not_found`, `expired`, `already_used`, `no_code`, `cancelled` or `failed`. */
+  readonly notice: string;
+  /** With `failed`: the OAuth error code and its description. */
+  readonly error: string | undefined;
+  readonly errorDescription: string | undefined;
+};
+
+/** Locals of the device flow's success page (`device-success`). */
+export type DeviceSuccessLocals = {
+  readonly title?: string | undefined;
+  readonly clientId: string;
+  readonly clientName: string | undefined;
 };
 
 /** Locals of the error page. Never pass an exception message or stack. */

@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import type { TemplateFunction } from 'ejs';
 import type { Branding } from './branding.ts';
-import type { ConfirmLoginLocals, ErrorPageLocals, InjectedLocals, PageLocals } from './page-locals.ts';
+import type {
+  ConfirmLoginLocals,
+  DeviceCodeLocals,
+  DeviceSuccessLocals,
+  ErrorPageLocals,
+  InjectedLocals,
+  PageLocals,
+} from './page-locals.ts';
 
 /** Our own templates; `npm run build` copies them to `dist/views/templates`. */
 export const BUILT_IN_VIEWS_PATH = fileURLToPath(new URL('./templates/', import.meta.url));
@@ -17,6 +24,8 @@ const VIEW_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 const DEFAULT_TITLES: Readonly<Record<string, string>> = {
   'confirm-login': 'Confirm sign-in',
   error: 'Sign-in could not continue',
+  'device-code': 'Connect a device',
+  'device-success': 'Device connected',
 };
 
 export interface PageRendererOptions {
@@ -28,6 +37,8 @@ export interface PageRendererOptions {
 export interface PageRenderer {
   render(view: 'confirm-login', locals: ConfirmLoginLocals): Promise<string>;
   render(view: 'error', locals: ErrorPageLocals): Promise<string>;
+  render(view: 'device-code', locals: DeviceCodeLocals): Promise<string>;
+  render(view: 'device-success', locals: DeviceSuccessLocals): Promise<string>;
   render(view: string, locals: PageLocals): Promise<string>;
 }
 

@@ -6,9 +6,12 @@ import { defaultedVariable, optionalVariable, type VariableGroup } from '../vari
 export const OIDC_PROVIDER_VIEWS_PATH = optionalVariable({
   name: 'OIDC_PROVIDER_VIEWS_PATH',
   description:
-    'An absolute path to a directory of EJS templates that replaces the built-in pages; it must contain _layout.ejs and confirm-login.ejs.',
+    'An absolute path to a directory of EJS templates that replaces the built-in pages; it must contain _layout.ejs and confirm-login.ejs. A page it lacks (error.ejs, and the device-flow pages device-code.ejs and device-success.ejs) is the built-in one, rendered inside its _layout.ejs.',
   example: '/app/views',
-  heroku: { changed: 'must be absolute and is checked at start for _layout.ejs and confirm-login.ejs' },
+  heroku: {
+    changed:
+      "must be absolute and is checked at start for _layout.ejs and confirm-login.ejs; the device-flow pages, oidc-provider's unstyled defaults there, are templates here, with the directory's layout",
+  },
   whenUnset: 'the built-in templates',
   parse: viewsDirectory,
 });

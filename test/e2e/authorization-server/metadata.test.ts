@@ -50,11 +50,16 @@ describe('authorization server metadata (RFC 8414, OpenID discovery)', () => {
   });
 
   // req: A4.6, A6.3, A6.8
-  it('advertises only what the server does: code, S256, iss in responses, revocation', () => {
+  it('advertises only what the server does: code, S256, iss in responses, revocation, the device grant', () => {
     assert.deepEqual(metadata.response_types_supported, ['code']);
     assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
     assert.equal(metadata.authorization_response_iss_parameter_supported, true);
-    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token']);
+    assert.deepEqual(metadata.grant_types_supported, [
+      'authorization_code',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ]);
+    assert.equal(metadata.device_authorization_endpoint, `${proxy.baseUrl}/device/auth`);
     assert.equal(metadata.revocation_endpoint, `${proxy.baseUrl}/token/revocation`);
     assert.equal(metadata.registration_endpoint, `${proxy.baseUrl}/reg`);
     assert.deepEqual([...(metadata.token_endpoint_auth_methods_supported as string[])].sort(), [
@@ -88,6 +93,10 @@ describe('authorization server metadata (RFC 8414, OpenID discovery)', () => {
         { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' },
       ],
       ['jwks_uri', { method: 'GET' }],
+      [
+        'device_authorization_endpoint',
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' },
+      ],
       ['userinfo_endpoint', { method: 'GET' }],
       ['end_session_endpoint', { method: 'GET' }],
       [
