@@ -15,6 +15,7 @@ import {
 import { createAccessCache } from '../access-cache/index.ts';
 import { resolveEncryptionKey, resolveSigningKeys } from '../keys/index.ts';
 import {
+  CLIENT_FORM_PATHS,
   buildProtectedResourceMetadata,
   createAuthorizationServer,
   createPendingStepUps,
@@ -171,6 +172,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
       logger,
     }),
     trustForwarded: !config.localInsecure,
+    clientFormPaths: CLIENT_FORM_PATHS,
   });
 
   const mcpEndpoint = await createMcpEndpoint({

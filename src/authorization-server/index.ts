@@ -7,7 +7,7 @@ export {
 } from './protected-resource-metadata.ts';
 export type { ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 export { isSameResource } from './resource.ts';
-export { providerRouteMethods } from './provider-routes.ts';
+export { CLIENT_FORM_PATHS, providerRouteMethods } from './provider-routes.ts';
 export { createPendingStepUps } from './step-up-refresh-refusal.ts';
 export type { PendingStepUps } from './step-up-refresh-refusal.ts';
 export { displayUserCode } from './device-flow.ts';

@@ -19,6 +19,18 @@ export const PROVIDER_ROUTES = {
   code_verification: '/device',
 } as const;
 
+/**
+ * The endpoints whose form bodies name the client (`client_id`, RFC 6749
+ * §2.3.1 and §3.2.1, RFC 8628 §3.1, RFC 9126 §2): the per-address rate limit
+ * reads it there (http/address-rate-limit.ts).
+ */
+export const CLIENT_FORM_PATHS: ReadonlySet<string> = new Set([
+  PROVIDER_ROUTES.token,
+  PROVIDER_ROUTES.revocation,
+  PROVIDER_ROUTES.pushed_authorization_request,
+  PROVIDER_ROUTES.device_authorization,
+]);
+
 const READ = ['GET', 'HEAD'] as const;
 const WRITE = ['POST'] as const;
 

@@ -15,6 +15,8 @@ export interface AddressRateLimitOptions {
   readonly limiter: RateLimiter;
   /** Behind the router (LOCAL_INSECURE=false): the last X-Forwarded-For hop is the client's address. */
   readonly trustForwarded: boolean;
+  /** The paths whose form bodies name their client (the token, revocation, device and PAR endpoints). */
+  readonly clientFormPaths: ReadonlySet<string>;
 }
 
 export interface AddressAdmission {
@@ -47,13 +49,13 @@ export interface AddressRateLimit {
  *   budget of every other client behind the same address.
  */
 export function createAddressRateLimit(options: AddressRateLimitOptions): AddressRateLimit {
-  const { limiter, trustForwarded } = options;
+  const { limiter, trustForwarded, clientFormPaths } = options;
   const addressOf = (req: IncomingMessage) => clientAddressOf(req, trustForwarded);
 
   return {
     async admit(req) {
       const named = clientNamedInHead(req);
-      if (named !== undefined || !mayNameClientInBody(req)) {
+      if (named !== undefined || !mayNameClientInBody(req, clientFormPaths)) {
         return { decision: await limiter.consume(keyOf(addressOf(req), named)), request: req };
       }
       const body = await readSmallBody(req);
@@ -94,9 +96,12 @@ export function clientNamedInHead(req: IncomingMessage): string | undefined {
   }
 }
 
-/** A small form POST with a declared length: the only bodies worth reading for a client id. */
-function mayNameClientInBody(req: IncomingMessage): boolean {
+/** A small form POST with a declared length to a client's endpoint: the only bodies worth reading. */
+function mayNameClientInBody(req: IncomingMessage, clientFormPaths: ReadonlySet<string>): boolean {
   if (req.method !== 'POST') return false;
+  const url = req.url ?? '/';
+  const queryStart = url.indexOf('?');
+  if (!clientFormPaths.has(queryStart === -1 ? url : url.slice(0, queryStart))) return false;
   const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (type !== FORM_TYPE) return false;
   const declared = Number(req.headers['content-length']);
