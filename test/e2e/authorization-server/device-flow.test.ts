@@ -251,16 +251,21 @@ describe('the device endpoints and the per-address rate limit', () => {
     await proxy.close();
   });
 
-  it('counts /device/auth and /device with the other authorization endpoints', async () => {
+  it('counts /device per address, and /device/auth per address and the client its form names', async () => {
     const client = await registerDeviceClient(proxy.baseUrl);
-    assert.equal((await requestDeviceAuthorization(proxy.baseUrl, client.client_id)).status, 200);
     const page = await fetch(`${proxy.baseUrl}/device`);
+    await page.arrayBuffer();
     assert.equal(page.status, 200);
-    assert.equal(page.headers.get('ratelimit-remaining'), '0', 'the registration, the start and this page');
+    assert.equal(page.headers.get('ratelimit-remaining'), '1', 'the registration and this page');
 
+    for (let start = 0; start < 3; start += 1) {
+      assert.equal((await requestDeviceAuthorization(proxy.baseUrl, client.client_id)).status, 200);
+    }
     const limitedStart = await requestDeviceAuthorization(proxy.baseUrl, client.client_id);
     assert.equal(limitedStart.status, 429);
     assert.equal(limitedStart.body['error'], 'rate_limited');
+
+    assert.equal((await fetch(`${proxy.baseUrl}/device`)).status, 200, 'the address has one request left');
     assert.equal((await fetch(`${proxy.baseUrl}/device`)).status, 429);
   });
 });
