@@ -7,6 +7,6 @@ export {
 } from './protected-resource-metadata.ts';
 export type { ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 export { isSameResource } from './resource.ts';
-export { providerRouteMethods } from './provider-routes.ts';
+export { PROVIDER_BODY_LIMIT_BYTES, providerRouteMethods } from './provider-routes.ts';
 export { createPendingStepUps } from './step-up-refresh-refusal.ts';
 export type { PendingStepUps } from './step-up-refresh-refusal.ts';

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServerConfig } from '../config/config.ts';
 import type { RateLimiter } from '../http/rate-limiter.ts';
 import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
+import { readRequestBody } from '../http/read-request-body.ts';
+import { refuseOversizedBody } from '../http/refuse-oversized-body.ts';
 import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -15,7 +17,6 @@ import type {
   VerifyAccessToken,
 } from './ports.ts';
 import { createProxyReplies } from './proxy-replies.ts';
-import { readRequestBody } from './read-request-body.ts';
 import { relayResponse } from './relay-response.ts';
 import { requestIdFor } from './request-id.ts';
 import { createScopeCheck } from './scope-check.ts';
@@ -156,12 +157,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     if (token.value === undefined) return replies.challenge(res, 'no_upstream_token');
     const bytes = await body;
     if (bytes.kind === 'aborted' || exchange.aborted) return;
-    if (bytes.kind === 'too_large') {
-      return replies.error(
-        res,
-        new OAuthError('request_too_large', `The request body exceeds ${maxBodyBytes} bytes.`),
-      );
-    }
+    if (bytes.kind === 'too_large') return refuseOversizedBody(req, res, maxBodyBytes);
     if (checkScopes !== undefined && req.method === 'POST' && bytes.bytes.length > 0) {
       const verdict = await checkScopes.body(bytes.bytes, req.headers, access, exchange.requestId);
       if (exchange.aborted) return;

@@ -19,7 +19,5 @@ export { readBearerCredential } from './bearer-credential.ts';
 export type { BearerCredential } from './bearer-credential.ts';
 export { createProxyReplies } from './proxy-replies.ts';
 export type { ChallengeReason, ProxyReplies, ProxyRepliesOptions } from './proxy-replies.ts';
-export { readRequestBody } from './read-request-body.ts';
-export type { RequestBody } from './read-request-body.ts';
 export { requestIdFor } from './request-id.ts';
 export { createScopeCheck } from './scope-check.ts';

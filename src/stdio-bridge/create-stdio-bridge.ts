@@ -3,12 +3,13 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpStdioBridgeConfig } from '../config/config.ts';
 import type { RateLimiter } from '../http/rate-limiter.ts';
 import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
+import { readRequestBody } from '../http/read-request-body.ts';
+import { declaredLengthOf, refuseOversizedBody } from '../http/refuse-oversized-body.ts';
 import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
 import {
   createProxyReplies,
   createScopeCheck,
   readBearerCredential,
-  readRequestBody,
   requestIdFor,
   type StepUpPolicy,
   type UpstreamTokenSource,
@@ -117,8 +118,8 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const session = registry.find(sessionId, access.accountId);
       if (session === undefined) return writeJsonRpcReply(res, 'session_not_found');
       exchange.pid = session.pid;
-      // Without scope rules the SDK transport reads the body itself.
-      if (checkScopes === undefined || req.method !== 'POST') return await session.handle(req, res);
+      if (req.method !== 'POST') return await session.handle(req, res);
+      // Read here, never by the SDK transport: one body limit, answered as on every endpoint.
       const message = await readMessage(req, res, access, exchange.requestId);
       if (message === undefined) return;
       return await session.handle(req, res, message.body);
@@ -143,21 +144,11 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     access: VerifiedAccess,
     requestId: string,
   ): Promise<{ body: unknown } | undefined> {
-    const length = Number(firstValue(req.headers['content-length']) ?? Number.NaN);
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number.isFinite(length);
-    const body = await readRequestBody(
-      req,
-      hasBody,
-      Number.isFinite(length) ? length : undefined,
-      options.maxBodyBytes,
-    );
+    const length = declaredLengthOf(req);
+    const hasBody = req.headers['transfer-encoding'] !== undefined || length !== undefined;
+    const body = await readRequestBody(req, hasBody, length, options.maxBodyBytes);
     if (body.kind === 'aborted') return undefined;
-    if (body.kind === 'too_large') {
-      return void replies.error(
-        res,
-        new OAuthError('request_too_large', `The request body exceeds ${options.maxBodyBytes} bytes.`),
-      );
-    }
+    if (body.kind === 'too_large') return void refuseOversizedBody(req, res, options.maxBodyBytes);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.bytes.toString('utf8'));
