@@ -4,6 +4,7 @@ import type { KeyValueStore } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts';
+import type { StandaloneStreams } from '../http/standalone-streams.ts';
 import {
   createMcpProxy,
   createSessionBinding,
@@ -23,6 +24,8 @@ export interface McpEndpointOptions {
   processEnv: Readonly<Record<string, string | undefined>>;
   /** Called when MCP_SERVER_EXIT_WITH_CHILD=true and the child exits. */
   onChildExit?: ((exitCode: number) => void) | undefined;
+  /** The open GET streams, which shutdown ends first. */
+  standaloneStreams: StandaloneStreams;
   clock: Clock;
   logger: Logger;
 }
@@ -58,6 +61,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
       rateLimiter,
       scopesSupported: challengeScopes(config),
       stepUp: options.stepUp,
+      standaloneStreams: options.standaloneStreams,
       clock: options.clock,
       logger,
     });
@@ -96,6 +100,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     sessionOwners: createSessionBinding(options.store),
     scopesSupported: challengeScopes(config),
     stepUp: options.stepUp,
+    standaloneStreams: options.standaloneStreams,
     logger,
     clock: options.clock,
   });

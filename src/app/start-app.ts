@@ -27,6 +27,7 @@ import { createPageRenderer, pageSecurityHeaders, resolveBranding } from '../vie
 import { createRequestHandler } from '../http/create-request-handler.ts';
 import { createHealthRoutes, serveHealthRoutesFirst, type McpServerProbe } from '../http/health-routes.ts';
 import { createRateLimiter } from '../http/rate-limiter.ts';
+import { createStandaloneStreams } from '../http/standalone-streams.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { StepUpPolicy } from '../proxy/index.ts';
@@ -51,7 +52,12 @@ export interface App {
   readonly authorizationServer: AuthorizationServer;
   /** The supervised MCP server, when MCP_SERVER_RUN_COMMAND is set (health checks, tests). */
   readonly supervisor: Supervisor | undefined;
-  /** Stops listening, ends open connections after the grace period, stops the MCP server, closes the store. */
+  /**
+   * Ends the open standalone SSE streams (GET) cleanly, and refuses new ones: the
+   * first step of a graceful shutdown, since they never end by themselves.
+   */
+  endStandaloneStreams(): void;
+  /** Ends the standalone streams, stops listening, cuts open connections, stops the MCP server, closes the store. */
   close(): Promise<void>;
 }
 
@@ -149,6 +155,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     logger,
   });
 
+  const standaloneStreams = createStandaloneStreams();
   const mcpEndpoint = await createMcpEndpoint({
     config,
     store,
@@ -157,6 +164,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     stepUp,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
+    standaloneStreams,
     clock,
     logger,
   });
@@ -243,8 +251,10 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     store,
     authorizationServer,
     supervisor: mcpEndpoint.supervisor,
+    endStandaloneStreams: () => standaloneStreams.endAll(),
     close: () =>
       (closing ??= (async () => {
+        standaloneStreams.endAll();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -4,6 +4,7 @@ import type { RateLimiter } from '../http/rate-limiter.ts';
 import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
 import { readRequestBody } from '../http/read-request-body.ts';
 import { refuseOversizedBody } from '../http/refuse-oversized-body.ts';
+import type { StandaloneStreams } from '../http/standalone-streams.ts';
 import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -55,6 +56,8 @@ export interface McpProxyOptions {
   readonly scopesSupported: readonly string[];
   /** Step-up: the scopes MCP operations need beyond a valid token; absent = none (bodies are never parsed). */
   readonly stepUp?: StepUpPolicy | undefined;
+  /** Where open GET (standalone SSE) streams are registered, so shutdown can end them; absent = not tracked. */
+  readonly standaloneStreams?: StandaloneStreams | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly upstreamMaxSockets?: number | undefined;
@@ -78,6 +81,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     upstreamTokens,
     rateLimiter,
     sessionOwners,
+    standaloneStreams,
     logger,
     clock,
   } = options;
@@ -98,7 +102,9 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
   let closed = false;
 
   async function proxy(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
-    if (closed)
+    const isGet = req.method === 'GET';
+    // A stream opened during shutdown would be ended at once: the client is told to come back instead.
+    if (closed || (isGet && standaloneStreams?.ending === true))
       return replies.error(res, new DependencyUnavailableError('mcp_server', 'The proxy is shutting down.'));
     const upstreamPath = target.pathFor(req.url ?? '');
     if (upstreamPath === undefined)
@@ -213,7 +219,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
           });
           if (exchange.aborted) return void outcome.response.destroy();
         }
-        const end = await relayResponse(outcome.response, res);
+        const end = await relayResponse(outcome.response, res, isGet ? standaloneStreams : undefined);
         if (end === 'upstream_broke') {
           logger.warn(
             { event: 'proxy.upstream_stream_broken', requestId: exchange.requestId, grantId: access.grantId },

@@ -5,6 +5,7 @@ import type { RateLimiter } from '../http/rate-limiter.ts';
 import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
 import { readRequestBody } from '../http/read-request-body.ts';
 import { declaredLengthOf, refuseOversizedBody } from '../http/refuse-oversized-body.ts';
+import type { StandaloneStreams } from '../http/standalone-streams.ts';
 import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
 import {
   createProxyReplies,
@@ -40,6 +41,8 @@ export interface StdioBridgeOptions {
   readonly scopesSupported: readonly string[];
   /** Step-up: the scopes MCP operations need beyond a valid token; absent = none. */
   readonly stepUp?: StepUpPolicy | undefined;
+  /** Where each session's GET stream is registered, so shutdown can end it; absent = not tracked. */
+  readonly standaloneStreams?: StandaloneStreams | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Tests only: how often idle sessions are looked for (default derived from the idle timeout). */
@@ -89,7 +92,8 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   }
 
   async function bridge(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
-    if (closing !== undefined)
+    // A stream opened during shutdown would be ended at once: the client is told to come back instead.
+    if (closing !== undefined || (req.method === 'GET' && options.standaloneStreams?.ending === true))
       return replies.error(res, new DependencyUnavailableError('mcp_server', SHUTTING_DOWN));
     const rawUrl = req.url ?? '';
     const queryStart = rawUrl.indexOf('?');
@@ -189,6 +193,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
         identity: { accountId: access.accountId, upstreamToken },
         maxBodyBytes: options.maxBodyBytes,
         graceMs: options.shutdownGraceMs,
+        standaloneStreams: options.standaloneStreams,
         onInitialized: (id, opened) => registry.bind(id, opened),
         onEnded: (ended, reason) => {
           registry.forget(ended);

@@ -38,9 +38,13 @@ export interface ProxyProcessSetup {
   close(): Promise<void>;
 }
 
-/** The environment of a proxy in front of a fresh fake IdP and a supervised MCP fixture server. */
+/**
+ * The environment of a proxy in front of a fresh fake IdP and, unless `mcpEnv`
+ * says otherwise (e.g. MCP_SERVER_TRANSPORT=stdio), a supervised MCP fixture server.
+ */
 export async function prepareProxyProcess(
   overrides: Record<string, string> = {},
+  mcpEnv?: Record<string, string>,
 ): Promise<ProxyProcessSetup> {
   const idp = await startFakeIdp({ mode: 'oidc' });
   const dir = await mkdtemp(join(tmpdir(), 'mcp-auth-proxy-process-'));
@@ -58,7 +62,7 @@ export async function prepareProxyProcess(
     IDENTITY_SCOPE: 'openid profile email',
     MCP_AUTH_PROXY_SQLITE_PATH: join(dir, 'store.sqlite'),
     LOG_LEVEL: 'info',
-    ...supervisedMcpEnv(await freePort()),
+    ...(mcpEnv ?? supervisedMcpEnv(await freePort())),
     ...overrides,
   };
   return {
@@ -76,6 +80,8 @@ export async function prepareProxyProcess(
 export interface ProxyProcess {
   readonly child: ChildProcess;
   readonly baseUrl: string;
+  /** The environment it runs with (its whole configuration). */
+  readonly env: Readonly<Record<string, string>>;
   readonly lines: LogLine[];
   /** Everything written to stdout and stderr, for assertions on the reason of a failure. */
   output(): string;
@@ -120,6 +126,7 @@ export async function spawnProxyProcess(
   return {
     child,
     baseUrl: setup.baseUrl,
+    env: setup.env,
     lines,
     output: () => raw.join('\n'),
     exited,
