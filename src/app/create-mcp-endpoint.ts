@@ -4,6 +4,7 @@ import type { KeyValueStore } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts';
+import type { StandaloneStreams } from '../http/standalone-streams.ts';
 import {
   type AdmitUnauthenticated,
   createMcpProxy,
@@ -26,6 +27,8 @@ export interface McpEndpointOptions {
   processEnv: Readonly<Record<string, string | undefined>>;
   /** Called when MCP_SERVER_EXIT_WITH_CHILD=true and the child exits. */
   onChildExit?: ((exitCode: number) => void) | undefined;
+  /** The open GET streams, which shutdown ends first. */
+  standaloneStreams: StandaloneStreams;
   clock: Clock;
   logger: Logger;
 }
@@ -62,6 +65,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
       admitUnauthenticated: options.admitUnauthenticated,
       scopesSupported: challengeScopes(config),
       stepUp: options.stepUp,
+      standaloneStreams: options.standaloneStreams,
       clock: options.clock,
       logger,
     });
@@ -101,6 +105,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     sessionOwners: createSessionBinding(options.store),
     scopesSupported: challengeScopes(config),
     stepUp: options.stepUp,
+    standaloneStreams: options.standaloneStreams,
     logger,
     clock: options.clock,
   });

@@ -29,6 +29,7 @@ import { createRequestHandler } from '../http/create-request-handler.ts';
 import { createHealthRoutes, serveHealthRoutesFirst, type McpServerProbe } from '../http/health-routes.ts';
 import { createRateLimiter } from '../http/rate-limiter.ts';
 import { createAddressRateLimit } from '../http/address-rate-limit.ts';
+import { createStandaloneStreams } from '../http/standalone-streams.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { StepUpPolicy } from '../proxy/index.ts';
@@ -53,7 +54,12 @@ export interface App {
   readonly authorizationServer: AuthorizationServer;
   /** The supervised MCP server, when MCP_SERVER_RUN_COMMAND is set (health checks, tests). */
   readonly supervisor: Supervisor | undefined;
-  /** Stops listening, ends open connections after the grace period, stops the MCP server, closes the store. */
+  /**
+   * Ends the open standalone SSE streams (GET) cleanly, and refuses new ones: the
+   * first step of a graceful shutdown, since they never end by themselves.
+   */
+  endStandaloneStreams(): void;
+  /** Ends the standalone streams, stops listening, cuts open connections, stops the MCP server, closes the store. */
   close(): Promise<void>;
 }
 
@@ -175,6 +181,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     clientFormPaths: CLIENT_FORM_PATHS,
   });
 
+  const standaloneStreams = createStandaloneStreams();
   const mcpEndpoint = await createMcpEndpoint({
     config,
     store,
@@ -184,6 +191,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     admitUnauthenticated: addressRateLimit.admitUnauthenticated,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
+    standaloneStreams,
     clock,
     logger,
   });
@@ -265,8 +273,10 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     store,
     authorizationServer,
     supervisor: mcpEndpoint.supervisor,
+    endStandaloneStreams: () => standaloneStreams.endAll(),
     close: () =>
       (closing ??= (async () => {
+        standaloneStreams.endAll();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -31,6 +31,13 @@ export const CLIENT_FORM_PATHS: ReadonlySet<string> = new Set([
   PROVIDER_ROUTES.device_authorization,
 ]);
 
+/**
+ * The largest body oidc-provider reads (56 KiB, fixed in the engine); over it the engine answers
+ * 400 and leaves the rest unread. The route table refuses a larger declared body first, with the
+ * 413 every endpoint gives (http/refuse-oversized-body.ts).
+ */
+export const PROVIDER_BODY_LIMIT_BYTES = 56 * 1024;
+
 const READ = ['GET', 'HEAD'] as const;
 const WRITE = ['POST'] as const;
 

@@ -55,6 +55,7 @@ export async function serveProxy(io: CliIo): Promise<number> {
     server: app.server,
     graceMs: config.proxy.shutdownGraceMs,
     logger,
+    endStandaloneStreams: () => started.endStandaloneStreams(),
     onShutdown: () => started.close(),
     exit: io.exit,
   });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import { readFormBody } from '../http/read-body.ts';
+import { refuseOversizedBody, RequestTooLargeError } from '../http/refuse-oversized-body.ts';
 import { redirect, sendJson, sendOAuthError } from '../http/respond.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { constantTimeEqual } from '../shared/crypto.ts';
@@ -65,6 +66,7 @@ export async function startDevelopmentIdp(options: DevelopmentIdpOptions): Promi
   const redirectUris = new Set(options.redirectUris ?? []);
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      if (error instanceof RequestTooLargeError) return refuseOversizedBody(req, res, error.limitBytes);
       if (res.headersSent) return void res.destroy();
       sendOAuthError(
         res,

@@ -85,6 +85,7 @@ export async function runDemoUntilStopped(options: RunDemoOptions): Promise<numb
     server: started.app.server,
     graceMs: started.config.proxy.shutdownGraceMs,
     logger,
+    endStandaloneStreams: () => started.app.endStandaloneStreams(),
     onShutdown: async () => {
       await started.close();
       options.stdout.write('Demo stopped.\n');

@@ -1,10 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { providerRouteMethods, type ProtectedResourceMetadata } from '../authorization-server/index.ts';
+import {
+  PROVIDER_BODY_LIMIT_BYTES,
+  providerRouteMethods,
+  type ProtectedResourceMetadata,
+} from '../authorization-server/index.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { answerPreflight, applyCors } from './cors.ts';
 import { answerError } from './error-boundary.ts';
+import { declaredLengthOf, discardRequestBody, refuseOversizedBody } from './refuse-oversized-body.ts';
 import { createMcpRequestOriginCheck } from './mcp-request-origin.ts';
 import { requestIdOf, requestProtocolOf } from './request-context.ts';
 import { redirect, sendJson, sendOAuthError } from './respond.ts';
@@ -133,7 +138,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       try {
         await match.route.handle(req, res, match.params);
       } catch (error) {
-        await answerError(res, error, {
+        await answerError(req, res, error, {
           logger,
           requestId,
           renderPage: (oauthError) => options.sendErrorPage(res, oauthError, requestId),
@@ -145,6 +150,15 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const providerMethods = providerRouteMethods(effectivePath);
     if (providerMethods !== undefined) {
       if (!providerMethods.includes(method)) return refuseMethod(res, method, providerMethods);
+      const declaredLength = declaredLengthOf(req);
+      if (declaredLength !== undefined && declaredLength > PROVIDER_BODY_LIMIT_BYTES) {
+        return refuseOversizedBody(req, res, PROVIDER_BODY_LIMIT_BYTES);
+      }
+      // A chunked body that grows past the limit gets oidc-provider's own 400, with the rest
+      // unread: thrown away here, so that the client can read that answer too.
+      res.once('finish', () => {
+        if (!req.complete) void discardRequestBody(req);
+      });
       await options.authorizationServer.handle(req, res);
       return;
     }
@@ -200,7 +214,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     try {
       await route(req, res, requestId);
     } catch (error) {
-      await answerError(res, error, { logger, requestId });
+      await answerError(req, res, error, { logger, requestId });
     }
   };
 }

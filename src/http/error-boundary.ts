@@ -1,6 +1,7 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OAuthError, type OAuthErrorCode } from '../oauth/oauth-error.ts';
 import type { Logger } from '../shared/logger.ts';
+import { refuseOversizedBody, RequestTooLargeError } from './refuse-oversized-body.ts';
 import { sendOAuthError } from './respond.ts';
 
 /**
@@ -42,10 +43,13 @@ export interface ErrorBoundaryOptions {
 }
 
 export async function answerError(
+  req: IncomingMessage,
   res: ServerResponse,
   error: unknown,
   options: ErrorBoundaryOptions,
 ): Promise<void> {
+  // Never a page: the client is still uploading, and has to be able to read the answer.
+  if (error instanceof RequestTooLargeError) return refuseOversizedBody(req, res, error.limitBytes);
   let oauthError = toOAuthError(error);
   if (oauthError === undefined) {
     options.logger.error(

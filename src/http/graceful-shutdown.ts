@@ -6,8 +6,13 @@ import { settlesWithin } from '../shared/settles-within.ts';
 
 export interface GracefulShutdownOptions {
   readonly server: Server;
-  /** How long in-flight requests (and open SSE streams) may run on after the first signal. */
+  /** How long in-flight requests may run on after the first signal. */
   readonly graceMs: number;
+  /**
+   * Called first: ends the streams that never end by themselves and that clients
+   * resume (the MCP endpoint's standalone GET streams), so they hold no grace.
+   */
+  readonly endStandaloneStreams?: () => void;
   readonly logger: Logger;
   /** Runs once the server is drained: stop the MCP server, close the store, ... */
   readonly onShutdown: () => Promise<void>;
@@ -30,9 +35,9 @@ export interface GracefulShutdown {
 
 /**
  * Ends the proxy without cutting requests short: stop accepting, close idle
- * keep-alive connections at once, let in-flight requests finish up to the
- * grace period, then destroy what is left (long-lived SSE streams end there,
- * and MCP clients resume them with Last-Event-ID), then run onShutdown and exit.
+ * keep-alive connections and end the standalone SSE streams at once (MCP
+ * clients resume them with Last-Event-ID), let in-flight requests finish up to
+ * the grace period, then destroy what is left, then run onShutdown and exit.
  * Heroku sends SIGTERM and SIGKILLs 30 s later, so the grace must stay below that.
  */
 export function installGracefulShutdown(options: GracefulShutdownOptions): GracefulShutdown {
@@ -66,6 +71,7 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): Grace
     );
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    options.endStandaloneStreams?.();
     for (const response of inFlight) askToClose(response);
 
     if (!(await settlesWithin(closed, options.graceMs))) {

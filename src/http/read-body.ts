@@ -1,28 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import { OAuthError } from '../oauth/oauth-error.ts';
+import { readRequestBody } from './read-request-body.ts';
+import { declaredLengthOf, RequestTooLargeError } from './refuse-oversized-body.ts';
 
 /**
- * Reads a small request body into memory, refusing more than `limitBytes`
- * (by Content-Length up front, and while reading for chunked bodies) with 413.
- * Only for forms and JSON on the authorization side; the MCP proxy streams.
+ * Reads a small request body into memory. Over `limitBytes` (by Content-Length
+ * up front, or while reading a chunked body) it throws RequestTooLargeError,
+ * which the error boundary answers with refuseOversizedBody. For forms and
+ * JSON outside the MCP endpoint.
  */
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limitBytes) {
-    req.resume();
-    throw new OAuthError('request_too_large', `the request body exceeds ${limitBytes} bytes`);
-  }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    if (received > limitBytes) {
-      req.resume();
-      throw new OAuthError('request_too_large', `the request body exceeds ${limitBytes} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  const body = await readRequestBody(req, true, declaredLengthOf(req), limitBytes);
+  if (body.kind === 'too_large') throw new RequestTooLargeError(limitBytes);
+  // Nobody is left to read the answer; the error only ends the handler.
+  if (body.kind === 'aborted') throw new OAuthError('invalid_request', 'the request body was cut off');
+  return body.bytes;
 }
 
 /** Reads an application/x-www-form-urlencoded body (HTML forms). */

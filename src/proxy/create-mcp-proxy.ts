@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServerConfig } from '../config/config.ts';
 import type { RateLimiter } from '../http/rate-limiter.ts';
 import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
+import { readRequestBody } from '../http/read-request-body.ts';
+import { refuseOversizedBody } from '../http/refuse-oversized-body.ts';
+import type { StandaloneStreams } from '../http/standalone-streams.ts';
 import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -17,7 +20,6 @@ import type {
   VerifyAccessToken,
 } from './ports.ts';
 import { createProxyReplies } from './proxy-replies.ts';
-import { readRequestBody } from './read-request-body.ts';
 import { relayResponse } from './relay-response.ts';
 import { requestIdFor } from './request-id.ts';
 import { createScopeCheck } from './scope-check.ts';
@@ -58,6 +60,8 @@ export interface McpProxyOptions {
   readonly scopesSupported: readonly string[];
   /** Step-up: the scopes MCP operations need beyond a valid token; absent = none (bodies are never parsed). */
   readonly stepUp?: StepUpPolicy | undefined;
+  /** Where open GET (standalone SSE) streams are registered, so shutdown can end them; absent = not tracked. */
+  readonly standaloneStreams?: StandaloneStreams | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly upstreamMaxSockets?: number | undefined;
@@ -81,6 +85,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     upstreamTokens,
     rateLimiter,
     sessionOwners,
+    standaloneStreams,
     logger,
     clock,
   } = options;
@@ -101,7 +106,9 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
   let closed = false;
 
   async function proxy(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
-    if (closed)
+    const isGet = req.method === 'GET';
+    // A stream opened during shutdown would be ended at once: the client is told to come back instead.
+    if (closed || (isGet && standaloneStreams?.ending === true))
       return replies.error(res, new DependencyUnavailableError('mcp_server', 'The proxy is shutting down.'));
     const upstreamPath = target.pathFor(req.url ?? '');
     if (upstreamPath === undefined)
@@ -162,12 +169,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     if (token.value === undefined) return replies.challenge(res, 'no_upstream_token');
     const bytes = await body;
     if (bytes.kind === 'aborted' || exchange.aborted) return;
-    if (bytes.kind === 'too_large') {
-      return replies.error(
-        res,
-        new OAuthError('request_too_large', `The request body exceeds ${maxBodyBytes} bytes.`),
-      );
-    }
+    if (bytes.kind === 'too_large') return refuseOversizedBody(req, res, maxBodyBytes);
     if (checkScopes !== undefined && req.method === 'POST' && bytes.bytes.length > 0) {
       const verdict = await checkScopes.body(bytes.bytes, req.headers, access, exchange.requestId);
       if (exchange.aborted) return;
@@ -223,7 +225,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
           });
           if (exchange.aborted) return void outcome.response.destroy();
         }
-        const end = await relayResponse(outcome.response, res);
+        const end = await relayResponse(outcome.response, res, isGet ? standaloneStreams : undefined);
         if (end === 'upstream_broke') {
           logger.warn(
             { event: 'proxy.upstream_stream_broken', requestId: exchange.requestId, grantId: access.grantId },

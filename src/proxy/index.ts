@@ -21,7 +21,5 @@ export type { BearerCredential } from './bearer-credential.ts';
 export { answerUnauthenticated } from './answer-unauthenticated.ts';
 export { createProxyReplies } from './proxy-replies.ts';
 export type { ChallengeReason, ProxyReplies, ProxyRepliesOptions } from './proxy-replies.ts';
-export { readRequestBody } from './read-request-body.ts';
-export type { RequestBody } from './read-request-body.ts';
 export { requestIdFor } from './request-id.ts';
 export { createScopeCheck } from './scope-check.ts';

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StandaloneStreams } from '../http/standalone-streams.ts';
 import { buildClientResponseHeaders } from './client-response-headers.ts';
 
-/** What ended a relayed response. */
-export type RelayEnd = 'complete' | 'client_gone' | 'upstream_broke';
+/** What ended a relayed response. `ended_at_shutdown`: a standalone stream, ended cleanly by us. */
+export type RelayEnd = 'complete' | 'client_gone' | 'upstream_broke' | 'ended_at_shutdown';
 
 /**
  * Sends the upstream response to the client: status unchanged, end-to-end
@@ -17,8 +18,15 @@ export type RelayEnd = 'complete' | 'client_gone' | 'upstream_broke';
  *   its connection, so the MCP server sees the cancellation (MCP [26] §5).
  * - The upstream breaks off: the client's response is destroyed rather than
  *   ended, so a cut stream is never mistaken for a complete one.
+ * - With `standaloneStreams` (a GET), an SSE answer is registered there, and
+ *   shutdown ends it: the client's response is ended properly (the client sees
+ *   a finished stream and resumes it elsewhere) and the upstream GET is aborted.
  */
-export function relayResponse(upstream: IncomingMessage, res: ServerResponse): Promise<RelayEnd> {
+export function relayResponse(
+  upstream: IncomingMessage,
+  res: ServerResponse,
+  standaloneStreams?: StandaloneStreams,
+): Promise<RelayEnd> {
   const { headers, isEventStream } = buildClientResponseHeaders(upstream.rawHeaders);
   writeResponseHead(res, upstream.statusCode ?? 502, headers);
   // SSE: the client sees the status and headers now, not with the first
@@ -28,19 +36,33 @@ export function relayResponse(upstream: IncomingMessage, res: ServerResponse): P
 
   return new Promise((resolve) => {
     let upstreamBroke = false;
+    let endedAtShutdown = false;
+    const forget =
+      isEventStream && standaloneStreams !== undefined
+        ? standaloneStreams.open(() => {
+            endedAtShutdown = true;
+            upstream.unpipe(res);
+            res.end();
+            upstream.destroy();
+          })
+        : undefined;
     // Failures surface through 'close' below; without a listener an
     // upstream 'error' would be thrown.
     upstream.on('error', () => undefined);
     upstream.once('close', () => {
-      if (upstream.complete) return;
+      if (upstream.complete || endedAtShutdown) return;
       upstreamBroke = true;
       res.destroy();
     });
     res.once('close', () => {
+      forget?.();
       if (!res.writableFinished) upstream.destroy();
-      resolve(upstreamBroke ? 'upstream_broke' : res.writableFinished ? 'complete' : 'client_gone');
+      if (upstreamBroke) return resolve('upstream_broke');
+      if (endedAtShutdown) return resolve('ended_at_shutdown');
+      resolve(res.writableFinished ? 'complete' : 'client_gone');
     });
-    upstream.pipe(res);
+    // Shutdown may have begun while the upstream answered: the stream was then ended in open().
+    if (!endedAtShutdown) upstream.pipe(res);
   });
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpStdioBridgeConfig } from '../config/config.ts';
+import type { StandaloneStreams } from '../http/standalone-streams.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { childEnvironment, type SessionIdentity } from './child-environment.ts';
@@ -26,6 +27,8 @@ export interface BridgeSessionOptions {
   readonly maxBodyBytes: number;
   /** MCP_AUTH_PROXY_SHUTDOWN_GRACE_MS: how long the child may take to stop before SIGKILL. */
   readonly graceMs: number;
+  /** Where the session's GET stream is registered, so shutdown can end it; absent = not tracked. */
+  readonly standaloneStreams?: StandaloneStreams | undefined;
   /** The SDK has issued the session id (during `initialize`). */
   onInitialized(sessionId: string, session: BridgeSession): void;
   /** Called once, as soon as the session starts to end: its id must be unknown from then on. */
@@ -77,7 +80,12 @@ export async function openBridgeSession(options: BridgeSessionOptions): Promise<
     async handle(req, res, parsedBody) {
       openRequests += 1;
       lastActivityMs = clock.nowMs();
+      const forget =
+        req.method === 'GET'
+          ? options.standaloneStreams?.open(() => toClient.closeStandaloneSSEStream())
+          : undefined;
       res.once('close', () => {
+        forget?.();
         openRequests -= 1;
         lastActivityMs = clock.nowMs();
       });

@@ -3,13 +3,15 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpStdioBridgeConfig } from '../config/config.ts';
 import type { RateLimiter } from '../http/rate-limiter.ts';
 import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
+import { readRequestBody } from '../http/read-request-body.ts';
+import { declaredLengthOf, refuseOversizedBody } from '../http/refuse-oversized-body.ts';
+import type { StandaloneStreams } from '../http/standalone-streams.ts';
 import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
 import {
   answerUnauthenticated,
   createProxyReplies,
   createScopeCheck,
   readBearerCredential,
-  readRequestBody,
   requestIdFor,
   type AdmitUnauthenticated,
   type StepUpPolicy,
@@ -43,6 +45,8 @@ export interface StdioBridgeOptions {
   readonly scopesSupported: readonly string[];
   /** Step-up: the scopes MCP operations need beyond a valid token; absent = none. */
   readonly stepUp?: StepUpPolicy | undefined;
+  /** Where each session's GET stream is registered, so shutdown can end it; absent = not tracked. */
+  readonly standaloneStreams?: StandaloneStreams | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Tests only: how often idle sessions are looked for (default derived from the idle timeout). */
@@ -106,7 +110,8 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   }
 
   async function bridge(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
-    if (closing !== undefined)
+    // A stream opened during shutdown would be ended at once: the client is told to come back instead.
+    if (closing !== undefined || (req.method === 'GET' && options.standaloneStreams?.ending === true))
       return replies.error(res, new DependencyUnavailableError('mcp_server', SHUTTING_DOWN));
     const rawUrl = req.url ?? '';
     const queryStart = rawUrl.indexOf('?');
@@ -135,8 +140,8 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const session = registry.find(sessionId, access.accountId);
       if (session === undefined) return writeJsonRpcReply(res, 'session_not_found');
       exchange.pid = session.pid;
-      // Without scope rules the SDK transport reads the body itself.
-      if (checkScopes === undefined || req.method !== 'POST') return await session.handle(req, res);
+      if (req.method !== 'POST') return await session.handle(req, res);
+      // Read here, never by the SDK transport: one body limit, answered as on every endpoint.
       const message = await readMessage(req, res, access, exchange.requestId);
       if (message === undefined) return;
       return await session.handle(req, res, message.body);
@@ -161,21 +166,11 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     access: VerifiedAccess,
     requestId: string,
   ): Promise<{ body: unknown } | undefined> {
-    const length = Number(firstValue(req.headers['content-length']) ?? Number.NaN);
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number.isFinite(length);
-    const body = await readRequestBody(
-      req,
-      hasBody,
-      Number.isFinite(length) ? length : undefined,
-      options.maxBodyBytes,
-    );
+    const length = declaredLengthOf(req);
+    const hasBody = req.headers['transfer-encoding'] !== undefined || length !== undefined;
+    const body = await readRequestBody(req, hasBody, length, options.maxBodyBytes);
     if (body.kind === 'aborted') return undefined;
-    if (body.kind === 'too_large') {
-      return void replies.error(
-        res,
-        new OAuthError('request_too_large', `The request body exceeds ${options.maxBodyBytes} bytes.`),
-      );
-    }
+    if (body.kind === 'too_large') return void refuseOversizedBody(req, res, options.maxBodyBytes);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.bytes.toString('utf8'));
@@ -216,6 +211,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
         identity: { accountId: access.accountId, upstreamToken },
         maxBodyBytes: options.maxBodyBytes,
         graceMs: options.shutdownGraceMs,
+        standaloneStreams: options.standaloneStreams,
         onInitialized: (id, opened) => registry.bind(id, opened),
         onEnded: (ended, reason) => {
           registry.forget(ended);

@@ -20,7 +20,9 @@ import { z } from 'zod';
  *   `echo`           200 JSON {method, url, headers, body} of what arrived;
  *   `respond?status=N&header=Name:Value&…&body=…` answers exactly that;
  *   `sse-then-drop`  one SSE event, then the connection is destroyed;
- *   `hang`           never answers (for abort tests).
+ *   `hang`           never answers (for abort tests);
+ *   `release-progress`  lets a `gated` progress tool send its next notification
+ *                    (releaseProgress, for a fixture in another process).
  */
 export interface McpFixtureServerOptions {
   readonly stateful: boolean;
@@ -198,9 +200,19 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
         return;
       case 'hang':
         return;
+      case 'release-progress':
+        releaseProgress();
+        res.writeHead(204).end();
+        return;
       default:
         res.writeHead(404).end();
     }
+  }
+
+  function releaseProgress(): void {
+    const waiter = progressWaiters.shift();
+    if (waiter === undefined) progressPermits += 1;
+    else waiter();
   }
 
   const httpServer = createServer((req: IncomingMessage & { auth?: AuthInfo }, res) => {
@@ -259,11 +271,7 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
       }
       return new Promise((resolve) => abortWaiters.push(resolve));
     },
-    releaseProgress() {
-      const waiter = progressWaiters.shift();
-      if (waiter === undefined) progressPermits += 1;
-      else waiter();
-    },
+    releaseProgress,
     async close() {
       for (const waiter of progressWaiters.splice(0)) waiter();
       await Promise.allSettled([...transports.values()].map((transport) => transport.close()));

@@ -5,7 +5,8 @@ import { defaultedVariable, optionalVariable, type VariableGroup } from '../vari
 
 export const MCP_AUTH_PROXY_MAX_BODY_BYTES = defaultedVariable({
   name: 'MCP_AUTH_PROXY_MAX_BODY_BYTES',
-  description: 'The largest request body forwarded to the MCP server; larger requests get 413.',
+  description:
+    'The largest request body forwarded to the MCP server; larger requests get 413 with Connection: close.',
   example: '10485760',
   heroku: { changed: 'new; the Heroku proxy cut JSON bodies at 100 kB' },
   defaultRaw: '4194304',
@@ -34,7 +35,7 @@ export const MCP_AUTH_PROXY_ALLOWED_ORIGINS = optionalVariable({
 export const MCP_AUTH_PROXY_SHUTDOWN_GRACE_MS = defaultedVariable({
   name: 'MCP_AUTH_PROXY_SHUTDOWN_GRACE_MS',
   description:
-    'How long open requests and streams may run on after a shutdown signal before they are closed.',
+    'How long requests in flight (a tool call streaming its answer included) may run on after a shutdown signal before they are closed. Idle connections and standalone SSE streams (GET), which clients resume, end at once.',
   example: '25000',
   heroku: 'new',
   defaultRaw: '10000',

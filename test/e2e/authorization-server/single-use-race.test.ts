@@ -23,7 +23,7 @@ import {
   type RegisteredClient,
   type TokenAnswer,
 } from '../../support/raw-oauth.ts';
-import { spawnProxyProcess } from '../../support/proxy-process.ts';
+import { spawnSecondInstance } from '../../support/second-instance.ts';
 import { redisUrlOrSkip, uniqueRedisPrefix } from '../../support/redis.ts';
 import { deleteRedisPrefix } from '../../support/redis-cleanup.ts';
 import { startTestProxy, type TestProxy, type TestStore } from '../../support/test-proxy.ts';
@@ -73,7 +73,7 @@ function deployments(openStore: OpenTestStore) {
       },
     });
     cleanups.push(() => proxy.close());
-    const other = await spawnProxyProcess(proxy.env);
+    const other = await spawnSecondInstance(proxy.env);
     cleanups.push(() => other.stop());
     return { proxy, tokenUrls: [`${proxy.app.url}/token`, `${other.url}/token`] };
   };

@@ -19,7 +19,7 @@ import {
   type RegisteredClient,
 } from '../../support/login-bridge-steps.ts';
 import { startTestProxy, type TestProxy } from '../../support/test-proxy.ts';
-import { UserAgent } from '../../support/user-agent.ts';
+import { readForm, UserAgent } from '../../support/user-agent.ts';
 
 async function storeKeys(proxy: TestProxy, prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -245,5 +245,26 @@ describe('the confirmation page', () => {
     );
     assert.ok(!page.html.includes('<script>alert(1)</script>'), 'the raw markup is not on the page');
     assert.match(page.html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  });
+
+  it('answers an oversized confirmation form with the readable 413 every endpoint gives', async () => {
+    const client = await registerClient(proxy.baseUrl);
+    const agent = new UserAgent();
+    const page = expectStop(
+      await browse(agent, authorizationRequest(proxy.baseUrl, client, resource).url, targets(client)),
+      'page',
+    );
+    const { action } = readForm(page.html, page.url.href);
+    const response = await agent.request(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: action.origin },
+      body: `confirmed=true&padding=${'a'.repeat(1024 * 1024)}`,
+    });
+    assert.equal(response.status, 413);
+    assert.equal(response.headers.get('connection'), 'close');
+    assert.deepEqual(await response.json(), {
+      error: 'request_too_large',
+      error_description: 'The request body exceeds 16384 bytes.',
+    });
   });
 });

@@ -44,30 +44,38 @@ describe('body limits', () => {
   });
   after(() => harness.close());
 
-  it('answers 413 from Content-Length alone and keeps the connection usable', async () => {
+  it('answers 413 from Content-Length alone with Connection: close, and the client carries on', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const send = (body: Buffer) =>
-      new Promise<{ status: number; text: string; socketReused: boolean }>((resolve, reject) => {
-        const req = request(
-          echoUrl,
-          { method: 'POST', agent, headers: { ...bearer(CLIENT_TOKEN), 'content-length': body.length } },
-          (res) => {
-            void readAll(res).then((text) =>
-              resolve({ status: res.statusCode ?? 0, text, socketReused: req.reusedSocket }),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
+      new Promise<{ status: number; connection: string | undefined; text: string; socketReused: boolean }>(
+        (resolve, reject) => {
+          const req = request(
+            echoUrl,
+            { method: 'POST', agent, headers: { ...bearer(CLIENT_TOKEN), 'content-length': body.length } },
+            (res) => {
+              void readAll(res).then((text) =>
+                resolve({
+                  status: res.statusCode ?? 0,
+                  connection: res.headers.connection,
+                  text,
+                  socketReused: req.reusedSocket,
+                }),
+              );
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        },
+      );
     const before = harness.fixture.seenUrls.length;
     const refused = await send(Buffer.alloc(MAX_BODY_BYTES + 1, 'a'));
     assert.equal(refused.status, 413);
+    assert.equal(refused.connection, 'close');
     assert.equal((JSON.parse(refused.text) as { error: string }).error, 'request_too_large');
     assert.equal(harness.fixture.seenUrls.length, before);
     const next = await send(Buffer.from('{"small":true}'));
     assert.equal(next.status, 200);
-    assert.equal(next.socketReused, true);
+    assert.equal(next.socketReused, false, 'the refused connection was closed, not reused');
     agent.destroy();
   });
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { discardRequestBody } from './refuse-oversized-body.ts';
 
 export type RequestBody =
   | { readonly kind: 'complete'; readonly bytes: Buffer }
@@ -11,18 +12,10 @@ const TOO_LARGE: RequestBody = { kind: 'too_large' };
 const ABORTED: RequestBody = { kind: 'aborted' };
 
 /**
- * After a 413 the rest of the body is read and thrown away, so the client
- * can read our answer and keep its connection (closing a socket that still
- * has unread input makes the kernel send RST, which can destroy the answer
- * in flight). A client that keeps sending past this many bytes is cut off.
- */
-const DISCARD_LIMIT_BYTES = 1024 * 1024;
-
-/**
- * Reads the whole body into memory, as bytes (never parsed), up to maxBytes.
- * It is held so that a request refused with the old IdP token can be sent
- * again after the refresh (see DESIGN.md "What is buffered and why").
- * A body over the limit is discarded from then on, whoever answers.
+ * Reads the whole body into memory, as bytes (never parsed), up to maxBytes:
+ * refused by Content-Length before a byte is read, or as soon as a chunked
+ * body grows past the limit. From then on the rest is thrown away
+ * (discardRequestBody), whoever answers; a 413 goes through refuseOversizedBody.
  * Never rejects.
  */
 export function readRequestBody(
@@ -33,7 +26,7 @@ export function readRequestBody(
 ): Promise<RequestBody> {
   if (!hasBody || declaredLength === 0) return EMPTY_BODY;
   if (declaredLength !== undefined && declaredLength > maxBytes) {
-    discardRequestBody(req);
+    void discardRequestBody(req);
     return Promise.resolve(TOO_LARGE);
   }
 
@@ -55,7 +48,7 @@ export function readRequestBody(
         return;
       }
       finish(TOO_LARGE);
-      discardRequestBody(req);
+      void discardRequestBody(req);
     };
     const onEnd = (): void => {
       finish({
@@ -71,16 +64,4 @@ export function readRequestBody(
     req.on('close', onClose);
     req.on('error', onClose);
   });
-}
-
-/** Throws away what is left of a refused body (see DISCARD_LIMIT_BYTES). */
-export function discardRequestBody(req: IncomingMessage): void {
-  if (req.complete || req.destroyed) return;
-  let discardedBytes = 0;
-  req.on('data', (chunk: Buffer) => {
-    discardedBytes += chunk.length;
-    if (discardedBytes > DISCARD_LIMIT_BYTES) req.socket.destroy();
-  });
-  req.on('error', () => undefined);
-  req.resume();
 }
