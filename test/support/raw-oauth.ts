@@ -4,6 +4,7 @@
  * registration, PKCE pairs, authorization URLs, and token-endpoint calls.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { loginInBrowser, type BrowserLoginResult } from './sdk-oauth-client.ts';
 import { UserAgent } from './user-agent.ts';
 
@@ -224,4 +225,25 @@ export async function mcpStatusWith(mcpUrl: string, accessToken: string): Promis
   });
   await response.arrayBuffer();
   return response.status;
+}
+
+/**
+ * Polls until the MCP endpoint answers `expected` for this token, or gives up
+ * after a bound: the proxy serves token checks from memory, and a revocation
+ * reaches it over the invalidation bus (Redis pub/sub at once, SQLite by
+ * polling a revision key a few times a second).
+ */
+export async function mcpStatusOnceSettled(
+  mcpUrl: string,
+  accessToken: string,
+  expected: number,
+): Promise<number> {
+  const POLL_INTERVAL_MS = 50;
+  const MAX_POLLS = 100;
+  let status = await mcpStatusWith(mcpUrl, accessToken);
+  for (let poll = 0; poll < MAX_POLLS && status !== expected; poll += 1) {
+    await delay(POLL_INTERVAL_MS);
+    status = await mcpStatusWith(mcpUrl, accessToken);
+  }
+  return status;
 }

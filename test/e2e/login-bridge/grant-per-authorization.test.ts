@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { listGrants } from '../../../src/cli/store/store-records.ts';
 import {
   authorizationRequest,
@@ -20,25 +19,13 @@ import {
   type RegisteredClient,
   type TokenResponse,
 } from '../../support/login-bridge-steps.ts';
-import { mcpStatusWith } from '../../support/raw-oauth.ts';
+import { mcpStatusOnceSettled } from '../../support/raw-oauth.ts';
 import { deleteRedisPrefix } from '../../support/redis-cleanup.ts';
 import { redisUrlOrSkip, uniqueRedisPrefix } from '../../support/redis.ts';
 import { startTestProxy, type TestProxy, type TestStore } from '../../support/test-proxy.ts';
 import { UserAgent } from '../../support/user-agent.ts';
 
 type StoreSetup = (t: TestContext) => Promise<{ store: TestStore; cleanUp: () => Promise<void> } | undefined>;
-
-/** The MCP endpoint serves token checks from memory; a revocation reaches it over the invalidation bus. */
-async function mcpStatusOnceSettled(mcpUrl: string, accessToken: string, expected: number): Promise<number> {
-  const POLL_INTERVAL_MS = 50;
-  const MAX_POLLS = 100;
-  let status = await mcpStatusWith(mcpUrl, accessToken);
-  for (let poll = 0; poll < MAX_POLLS && status !== expected; poll += 1) {
-    await delay(POLL_INTERVAL_MS);
-    status = await mcpStatusWith(mcpUrl, accessToken);
-  }
-  return status;
-}
 
 function describeGrantPerAuthorization(label: string, setup: StoreSetup): void {
   describe(`each authorization its own grant, on ${label}`, () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { authorizeWithSdk, TestOAuthClient } from '../../support/sdk-oauth-client.ts';
-import { mcpStatusWith } from '../../support/raw-oauth.ts';
+import { mcpStatusOnceSettled, mcpStatusWith } from '../../support/raw-oauth.ts';
 import { deleteRedisPrefix } from '../../support/redis-cleanup.ts';
 import { redisUrlOrSkip, uniqueRedisPrefix } from '../../support/redis.ts';
 import { startTestProxy, type TestProxy, type TestStore } from '../../support/test-proxy.ts';
@@ -33,18 +32,6 @@ async function signIn(proxy: TestProxy, username: string): Promise<SignedIn> {
 
 /** The store under test, or undefined when the test is skipped (no Redis outside CI). */
 type StoreSetup = (t: TestContext) => Promise<{ store: TestStore; cleanUp: () => Promise<void> } | undefined>;
-
-/** Polls until the MCP endpoint answers `expected` for this token, or gives up after a bound. */
-async function statusOnceSettled(proxy: TestProxy, accessToken: string, expected: number): Promise<number> {
-  const POLL_INTERVAL_MS = 50;
-  const MAX_POLLS = 100;
-  let status = await mcpStatusWith(proxy.mcpUrl, accessToken);
-  for (let poll = 0; poll < MAX_POLLS && status !== expected; poll += 1) {
-    await delay(POLL_INTERVAL_MS);
-    status = await mcpStatusWith(proxy.mcpUrl, accessToken);
-  }
-  return status;
-}
 
 function describeStoreCommands(label: string, setup: StoreSetup): void {
   describe(`clients and grants commands on ${label}`, () => {
@@ -117,7 +104,7 @@ function describeStoreCommands(label: string, setup: StoreSetup): void {
 
       // The proxy serves token checks from memory; the revocation reaches it over the invalidation bus
       // (Redis pub/sub at once, SQLite by polling a revision key a few times a second).
-      assert.equal(await statusOnceSettled(on, alice.accessToken, 401), 401);
+      assert.equal(await mcpStatusOnceSettled(on.mcpUrl, alice.accessToken, 401), 401);
       assert.equal(await mcpStatusWith(on.mcpUrl, bob.accessToken), 200);
       assert.equal(await on.app.store.get(`upstream-tokens:${grant.grantId}`), undefined);
       const left = JSON.parse((await cli(t, on, ['grants', 'list', '--json'])).stdout) as GrantJson[];
