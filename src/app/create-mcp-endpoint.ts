@@ -14,6 +14,7 @@ import {
   type VerifyAccessToken,
 } from '../proxy/index.ts';
 import { createSupervisor, type Supervisor } from '../supervisor/index.ts';
+import type { Observe } from '../observability/index.ts';
 
 export interface McpEndpointOptions {
   config: Config;
@@ -24,6 +25,8 @@ export interface McpEndpointOptions {
   stepUp?: StepUpPolicy | undefined;
   /** MAX_REQUESTS per address, for MCP requests without a valid access token. */
   admitUnauthenticated?: AdmitUnauthenticated | undefined;
+  /** Told of each MCP request, challenge and supervisor change (metrics, audit). */
+  observe?: Observe | undefined;
   processEnv: Readonly<Record<string, string | undefined>>;
   /** Called when MCP_SERVER_EXIT_WITH_CHILD=true and the child exits. */
   onChildExit?: ((exitCode: number) => void) | undefined;
@@ -63,6 +66,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
       upstreamTokens: options.upstreamTokens,
       rateLimiter,
       admitUnauthenticated: options.admitUnauthenticated,
+      observe: options.observe,
       scopesSupported: challengeScopes(config),
       stepUp: options.stepUp,
       standaloneStreams: options.standaloneStreams,
@@ -88,6 +92,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
           probeUrl: config.mcpServer.url,
           logger,
           clock: options.clock,
+          observe: options.observe,
           ...(options.onChildExit === undefined ? {} : { onExit: options.onChildExit }),
         });
   await supervisor?.start();
@@ -101,6 +106,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     upstreamTokens: options.upstreamTokens,
     rateLimiter,
     admitUnauthenticated: options.admitUnauthenticated,
+    observe: options.observe,
     ...(supervisor === undefined ? {} : { isUpstreamAvailable: () => supervisor.isRunning() }),
     sessionOwners: createSessionBinding(options.store),
     scopesSupported: challengeScopes(config),

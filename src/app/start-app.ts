@@ -30,6 +30,7 @@ import { createHealthRoutes, serveHealthRoutesFirst, type McpServerProbe } from 
 import { createRateLimiter } from '../http/rate-limiter.ts';
 import { createAddressRateLimit } from '../http/address-rate-limit.ts';
 import { createStandaloneStreams } from '../http/standalone-streams.ts';
+import { observeAll, type Observe } from '../observability/index.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { StepUpPolicy } from '../proxy/index.ts';
@@ -44,6 +45,8 @@ export interface AppDependencies {
   processEnv?: Readonly<Record<string, string | undefined>>;
   /** With MCP_SERVER_EXIT_WITH_CHILD=true: the MCP server exited with this code. */
   onChildExit?: (exitCode: number) => void;
+  /** Observers besides those the configuration asks for (tests record the events they prove). */
+  observers?: readonly Observe[];
 }
 
 export interface App {
@@ -71,6 +74,8 @@ export interface App {
 export async function startApp(config: Config, dependencies: AppDependencies): Promise<App> {
   const { logger } = dependencies;
   const clock = dependencies.clock ?? systemClock;
+  // Every observed event (src/observability/events.ts) reaches each observer.
+  const observe = observeAll([...(dependencies.observers ?? [])]);
 
   const store = await openStore(config.store, { clock, logger });
   await store.ping();
@@ -121,6 +126,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     pollStore: store,
     pendingStepUps,
     clock,
+    observe,
     logger,
   });
 
@@ -137,6 +143,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     refreshAtIdp: (refreshToken) => upstreamLogin.refreshToken(refreshToken),
     revokeGrant: authorizationServer.revokeGrant,
     clock,
+    observe,
     logger,
   });
   const upstreamTokens = accessCache.upstreamTokens(vault);
@@ -144,6 +151,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   authorizationServer.onGrantRevoked((grantId) => vault.remove(grantId));
 
   const interactionRoutes = createInteractionRoutes({
+    observe,
     provider: authorizationServer.provider,
     upstreamLogin,
     upstreamTokens,
@@ -179,9 +187,10 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     }),
     trustForwarded: !config.localInsecure,
     clientFormPaths: CLIENT_FORM_PATHS,
+    observe,
   });
 
-  const standaloneStreams = createStandaloneStreams();
+  const standaloneStreams = createStandaloneStreams(observe);
   const mcpEndpoint = await createMcpEndpoint({
     config,
     store,
@@ -192,6 +201,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
     standaloneStreams,
+    observe,
     clock,
     logger,
   });
@@ -207,6 +217,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   };
 
   const handler = createRequestHandler({
+    observe,
     baseUrl: config.baseUrl,
     localInsecure: config.localInsecure,
     mcpPath: config.mcpServer.path,

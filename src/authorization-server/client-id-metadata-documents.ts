@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../shared/logger.ts';
+import type { Observe } from '../observability/index.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 
 /**
@@ -42,6 +43,7 @@ export interface ClientIdMetadataDocumentOptions {
   /** Fetch documents from loopback and private addresses (local development only). */
   readonly allowPrivateAddresses: boolean;
   readonly logger: Logger;
+  readonly observe: Observe;
 }
 
 /** RFC 6890 / IANA special-use ranges that a client_id URL may not name as a literal. */
@@ -102,7 +104,18 @@ export function clientIdMetadataDocumentFeature(
     ack: CIMD_DRAFT_ACK,
     allowFetch: (ctx: KoaContextWithOIDC, clientId: string) => {
       const reason = refuseClientIdUrl(clientId, options.allowPrivateAddresses);
-      if (reason === undefined) return true;
+      if (reason === undefined) {
+        // oidc-provider asks before each fetch of a document it has not cached: a client that
+        // names itself by URL registers, in effect, when its document is first read.
+        options.observe({
+          type: 'client.registered',
+          registration: 'metadata_document',
+          clientId,
+          clientName: undefined,
+          request: ctx?.req,
+        });
+        return true;
+      }
       options.logger.info(
         {
           event: 'oauth.client_metadata_document_refused',

@@ -14,6 +14,8 @@ import { surfaceStoreOutages, translateAdapterErrors } from './dependency-errors
 import { withRefreshTokenReuseGrace } from './refresh-token-reuse-grace.ts';
 import { withStepUpRefreshRefusal, type PendingStepUps } from './step-up-refresh-refusal.ts';
 import { createProviderConfiguration } from './provider-configuration.ts';
+import { observeProviderEvents } from './observe-provider-events.ts';
+import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type { DevicePages } from './device-flow.ts';
 import { enforceDevicePolling, type DevicePollStore } from './device-polling.ts';
 import { createAccessTokenVerifier, type VerifiedAccess } from './verify-access-token.ts';
@@ -40,6 +42,8 @@ export interface AuthorizationServerOptions {
   pendingStepUps?: PendingStepUps | undefined;
   /** The clock the adapter and the device-poll pacing run on. Defaults to the system clock. */
   clock?: Clock | undefined;
+  /** Told of registrations, authorizations, tokens and revocations (metrics, audit). */
+  observe?: Observe | undefined;
   logger: Logger;
 }
 
@@ -59,10 +63,12 @@ export interface AuthorizationServer {
 
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
   const clock = options.clock ?? systemClock;
+  const observe = options.observe ?? ignoreEvents;
   const withGrace = withRefreshTokenReuseGrace(options.adapter, {
     graceSeconds: options.settings.refreshTokenReuseGraceSeconds,
     clock,
     logger: options.logger,
+    observe,
   });
   const adapter =
     options.pendingStepUps === undefined
@@ -78,6 +84,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       adapter: translateAdapterErrors(adapter),
       renderErrorPage: options.renderErrorPage,
       pageHeaders: options.pageHeaders,
+      observe,
       devicePages: options.devicePages,
       logger: options.logger,
     }),
@@ -91,6 +98,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   provider.use(enforceDevicePolling({ store: options.pollStore, clock }));
 
   logProviderEvents(provider, options.logger);
+  observeProviderEvents(provider, observe);
 
   const callback = provider.callback();
   return {

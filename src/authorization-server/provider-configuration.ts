@@ -9,6 +9,7 @@ import type {
 import { errors } from 'oidc-provider';
 import type { AuthorizationServerConfig } from '../config/config.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Observe } from '../observability/index.ts';
 import {
   CLIENT_METADATA_DOCUMENT_MAX_BYTES,
   clientIdMetadataDocumentFeature,
@@ -38,6 +39,7 @@ export interface ProviderConfigurationOptions {
   pageHeaders?: Readonly<Record<string, string>> | undefined;
   /** The device flow's pages (RFC 8628): code entry and success. */
   devicePages: DevicePages;
+  observe: Observe;
   logger: Logger;
 }
 
@@ -47,6 +49,7 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
   const clientMetadataDocuments = {
     allowPrivateAddresses: settings.cimdAllowPrivateAddresses,
     logger: options.logger,
+    observe: options.observe,
   };
 
   return {

@@ -1,6 +1,7 @@
 import type { AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Observe } from '../observability/index.ts';
 import { CredentialAlreadyConsumedError } from '../oauth/oauth-error.ts';
 import { overrideAdapter } from './override-adapter.ts';
 
@@ -10,6 +11,7 @@ export interface RefreshTokenReuseGraceOptions {
   /** The clock the adapter stamps `consumed` with (the same one, or the window drifts). */
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly observe: Observe;
 }
 
 /**
@@ -39,7 +41,7 @@ export function withRefreshTokenReuseGrace(
 ): AdapterFactory {
   if (options.graceSeconds <= 0) return factory;
   const graceMs = options.graceSeconds * 1000;
-  const { clock, logger } = options;
+  const { clock, logger, observe } = options;
 
   return (modelName) => {
     const adapter = factory(modelName);
@@ -74,6 +76,11 @@ export function withRefreshTokenReuseGrace(
             },
             'oauth.refresh_token_reused_within_grace',
           );
+          observe({
+            type: 'token.reused_within_grace',
+            grantId: typeof payload.grantId === 'string' ? payload.grantId : undefined,
+            clientId: typeof payload.clientId === 'string' ? payload.clientId : undefined,
+          });
         }
       },
     });

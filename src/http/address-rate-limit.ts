@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { clientAddressOf } from './request-context.ts';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.ts';
+import { ignoreEvents, type Observe } from '../observability/index.ts';
 
 /**
  * The largest form body read to find its client_id: oidc-provider refuses
@@ -17,6 +18,8 @@ export interface AddressRateLimitOptions {
   readonly trustForwarded: boolean;
   /** The paths whose form bodies name their client (the token, revocation, device and PAR endpoints). */
   readonly clientFormPaths: ReadonlySet<string>;
+  /** Told of each request refused (metrics, audit). */
+  readonly observe?: Observe | undefined;
 }
 
 export interface AddressAdmission {
@@ -50,20 +53,26 @@ export interface AddressRateLimit {
  */
 export function createAddressRateLimit(options: AddressRateLimitOptions): AddressRateLimit {
   const { limiter, trustForwarded, clientFormPaths } = options;
+  const observe = options.observe ?? ignoreEvents;
   const addressOf = (req: IncomingMessage) => clientAddressOf(req, trustForwarded);
+  const consume = async (req: IncomingMessage, clientId: string | undefined) => {
+    const decision = await limiter.consume(keyOf(addressOf(req), clientId));
+    if (!decision.allowed) observe({ type: 'rate_limit.rejected', limiter: 'address', request: req });
+    return decision;
+  };
 
   return {
     async admit(req) {
       const named = clientNamedInHead(req);
       if (named !== undefined || !mayNameClientInBody(req, clientFormPaths)) {
-        return { decision: await limiter.consume(keyOf(addressOf(req), named)), request: req };
+        return { decision: await consume(req, named), request: req };
       }
       const body = await readSmallBody(req);
       const clientId = new URLSearchParams(body.toString('utf8')).get('client_id') ?? undefined;
-      const decision = await limiter.consume(keyOf(addressOf(req), clientId));
+      const decision = await consume(req, clientId);
       return { decision, request: replayWithBody(req, body) };
     },
-    admitUnauthenticated: (req) => limiter.consume(keyOf(addressOf(req), undefined)),
+    admitUnauthenticated: (req) => consume(req, undefined),
   };
 }
 

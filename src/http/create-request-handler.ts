@@ -15,6 +15,7 @@ import { requestIdOf, requestProtocolOf } from './request-context.ts';
 import { redirect, sendJson, sendOAuthError } from './respond.ts';
 import type { Route } from './router.ts';
 import type { AddressRateLimit } from './address-rate-limit.ts';
+import { ignoreEvents, type Observe } from '../observability/index.ts';
 import { writeRateLimitHeaders } from './rate-limiter.ts';
 import { Router } from './router.ts';
 
@@ -46,6 +47,8 @@ export interface RequestHandlerOptions {
    * route but the MCP endpoint, which counts only its requests without a valid token itself.
    */
   addressRateLimit?: AddressRateLimit | undefined;
+  /** Told of each refused Origin (audit). */
+  observe?: Observe | undefined;
   /** Renders and sends the HTML error page for browser-facing routes. */
   sendErrorPage: (res: ServerResponse, error: OAuthError, requestId: string) => Promise<void>;
   logger: Logger;
@@ -59,6 +62,7 @@ export interface RequestHandlerOptions {
  */
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { logger, mcpPath } = options;
+  const observe = options.observe ?? ignoreEvents;
   const trustForwarded = !options.localInsecure;
   const router = new Router();
   for (const route of options.routes) router.add(route);
@@ -81,7 +85,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
 
     if (isMcpPath(pathname)) {
       const refusal = refuseMcpOrigin(incoming.headers);
-      if (refusal !== undefined) return sendOAuthError(res, refusal);
+      if (refusal !== undefined) {
+        const { origin, host } = incoming.headers;
+        observe({ type: 'origin.refused', origin, host, request: incoming });
+        return sendOAuthError(res, refusal);
+      }
       if (method === 'OPTIONS') return answerPreflight(incoming, res, 'GET, POST, DELETE, OPTIONS');
       applyCors(res);
       proxiedResponses.add(res);

@@ -1,3 +1,5 @@
+import { ignoreEvents, type Observe } from '../observability/index.ts';
+
 /**
  * The open standalone SSE streams: the GET streams on which an MCP server may
  * send at any time (MCP transports, Streamable HTTP §"Listening for Messages
@@ -22,7 +24,7 @@ export interface StandaloneStreams {
 const NOTHING_TO_FORGET = (): void => undefined;
 
 /** One Set add and delete per GET stream; nothing for any other request. */
-export function createStandaloneStreams(): StandaloneStreams {
+export function createStandaloneStreams(observe: Observe = ignoreEvents): StandaloneStreams {
   const open = new Set<() => void>();
   let ending = false;
   return {
@@ -32,13 +34,19 @@ export function createStandaloneStreams(): StandaloneStreams {
         return NOTHING_TO_FORGET;
       }
       open.add(end);
-      return () => void open.delete(end);
+      observe({ type: 'mcp.stream_opened' });
+      return () => {
+        if (open.delete(end)) observe({ type: 'mcp.stream_closed' });
+      };
     },
     endAll() {
       ending = true;
       const ends = [...open];
       open.clear();
-      for (const end of ends) end();
+      for (const end of ends) {
+        end();
+        observe({ type: 'mcp.stream_closed' });
+      }
     },
     get ending() {
       return ending;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 import type { Logger } from '../shared/logger.ts';
+import { ignoreEvents, type Observe } from '../observability/index.ts';
 import { randomToken } from '../shared/crypto.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import { readFormBody } from '../http/read-body.ts';
@@ -68,6 +69,8 @@ export interface InteractionRoutesOptions {
     /** The IdP issuer from its metadata: named on the confirm page when IDENTITY_SERVER_URL is not set. */
     issuer?: string | undefined;
   };
+  /** Told of each confirmation shown, accepted or declined and each sign-in's outcome (metrics, audit). */
+  observe?: Observe | undefined;
   logger: Logger;
 }
 
@@ -79,6 +82,12 @@ export interface InteractionRoutesOptions {
  */
 export function createInteractionRoutes(options: InteractionRoutesOptions): Route[] {
   const { provider, logger } = options;
+  const observe = options.observe ?? ignoreEvents;
+  type Loaded = Awaited<ReturnType<typeof loadInteraction>>;
+  const clientOf = ({ client }: Loaded) => ({
+    clientId: client.clientId,
+    clientName: typeof client.clientName === 'string' ? client.clientName : undefined,
+  });
   const everyday = new Set(options.defaultScopes);
   const grantable = new Set(options.scopes);
   /** The requested scopes that only step-up grants: each needs the user's confirmation for this client. */
@@ -194,6 +203,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
             { event: 'interaction.upstream_login_failed', uid, error: error.code },
             'interaction.upstream_login_failed',
           );
+          observe({ type: 'signin.failed', reason: error.code, ...clientOf(loaded), request: req });
           await finishWithError(req, res, authorizationErrorCode(error), error.message);
           return;
         }
@@ -206,6 +216,13 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
           resource: options.resource,
         });
         await options.upstreamTokens.save(grantId, tokens);
+        observe({
+          type: 'signin.succeeded',
+          accountId: tokens.userId,
+          grantId,
+          ...clientOf(loaded),
+          request: req,
+        });
         logger.info(
           { event: 'interaction.login_finished', uid, clientId: loaded.client.clientId, grantId },
           'interaction.login_finished',
@@ -240,6 +257,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
           return;
         }
         await renderConfirmation(res, loaded, userCode);
+        observe({ type: 'confirmation.shown', ...clientOf(loaded), request: req });
       },
     },
     {
@@ -257,6 +275,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
           return;
         }
         options.confirmedClients.remember(req, res, loaded.client.clientId, stepUpScopesOf(loaded.details));
+        observe({ type: 'confirmation.accepted', ...clientOf(loaded), request: req });
         logger.info(
           {
             event: 'interaction.client_confirmed',
@@ -272,7 +291,8 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       methods: ['GET', 'POST'],
       path: '/interaction/:uid/abort',
       handle: async (req, res, params) => {
-        await loadInteraction(req, res, params.uid ?? '');
+        const loaded = await loadInteraction(req, res, params.uid ?? '');
+        observe({ type: 'confirmation.declined', ...clientOf(loaded), request: req });
         await finishWithError(req, res, 'access_denied', 'the user cancelled the sign-in');
       },
     },

@@ -49,6 +49,8 @@ export function missingScopes(
 
 export interface ScopeChallenge {
   readonly status: 403;
+  /** Every scope the challenge names (its `scope` parameter). */
+  readonly scopes: readonly string[];
   readonly wwwAuthenticate: string;
   readonly body: { readonly error: 'insufficient_scope'; readonly error_description: string };
 }
@@ -73,9 +75,9 @@ export interface ScopeChallengeInput {
 export function scopeChallengeFor(input: ScopeChallengeInput): ScopeChallenge | undefined {
   const missing = missingScopes(input.required, input.granted, input.hierarchy);
   if (missing.length === 0) return undefined;
-  const scope = [...new Set([...input.granted, ...input.required])]
-    .filter((name) => name !== 'offline_access')
-    .join(' ');
+  const scopes = [...new Set([...input.granted, ...input.required])].filter(
+    (name) => name !== 'offline_access',
+  );
   const target =
     input.operation.name === undefined
       ? input.operation.method
@@ -83,11 +85,12 @@ export function scopeChallengeFor(input: ScopeChallengeInput): ScopeChallenge | 
   const description = `${target} needs the scope ${missing.join(' ')}; authorize again with it.`;
   return {
     status: 403,
+    scopes,
     wwwAuthenticate: buildBearerChallenge({
       resourceMetadata: input.resourceMetadataUrl,
       error: 'insufficient_scope',
       errorDescription: description,
-      scope,
+      scope: scopes.join(' '),
     }),
     body: { error: 'insufficient_scope', error_description: description },
   };

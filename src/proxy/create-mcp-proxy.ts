@@ -11,6 +11,8 @@ import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { readBearerCredential } from './bearer-credential.ts';
 import { answerUnauthenticated } from './answer-unauthenticated.ts';
+import { mcpMethodLabel } from './mcp-method-label.ts';
+import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type {
   AdmitUnauthenticated,
   IsUpstreamAvailable,
@@ -52,6 +54,8 @@ export interface McpProxyOptions {
   readonly rateLimiter?: RateLimiter | undefined;
   /** Per address, for requests without a valid token (MAX_REQUESTS); absent = not counted. */
   readonly admitUnauthenticated?: AdmitUnauthenticated | undefined;
+  /** Told of each request's outcome, step-up challenges, refused sessions and rate limits (metrics, audit). */
+  readonly observe?: Observe | undefined;
   /** The supervisor's view of the MCP server; absent = always try. */
   readonly isUpstreamAvailable?: IsUpstreamAvailable | undefined;
   /** Session → user binding (Security Best Practices); absent = sessions are the MCP server's business. */
@@ -103,6 +107,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     maxFreeSockets: DEFAULT_UPSTREAM_MAX_FREE_SOCKETS,
   });
   const isUpstreamAvailable = options.isUpstreamAvailable ?? (() => true);
+  const observe = options.observe ?? ignoreEvents;
   let closed = false;
 
   async function proxy(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
@@ -145,6 +150,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
       const limit = await decision;
       writeRateLimitHeaders(res, limit);
       if (!limit.allowed) {
+        observe({ type: 'rate_limit.rejected', limiter: 'grant', request: req });
         return replies.error(
           res,
           new OAuthError('rate_limited', `Too many requests; retry in ${limit.resetSeconds} s.`),
@@ -161,6 +167,13 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
           { event: 'proxy.session_owner_mismatch', requestId: exchange.requestId, grantId: access.grantId },
           'proxy.session_owner_mismatch',
         );
+        observe({
+          type: 'session.foreign_user',
+          grantId: access.grantId,
+          accountId: access.accountId,
+          clientId: access.clientId,
+          request: req,
+        });
         return replies.sessionNotFound(res);
       }
     }
@@ -169,12 +182,23 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     if (token.value === undefined) return replies.challenge(res, 'no_upstream_token');
     const bytes = await body;
     if (bytes.kind === 'aborted' || exchange.aborted) return;
+    if (bytes.kind === 'complete') exchange.body = bytes.bytes;
     if (bytes.kind === 'too_large') return refuseOversizedBody(req, res, maxBodyBytes);
     if (checkScopes !== undefined && req.method === 'POST' && bytes.bytes.length > 0) {
       const verdict = await checkScopes.body(bytes.bytes, req.headers, access, exchange.requestId);
       if (exchange.aborted) return;
       if (verdict?.kind === 'refused') return replies.error(res, verdict.error);
-      if (verdict?.kind === 'challenge') return replies.scopeChallenge(res, verdict.challenge);
+      if (verdict?.kind === 'challenge') {
+        observe({
+          type: 'step_up.challenged',
+          grantId: access.grantId,
+          accountId: access.accountId,
+          clientId: access.clientId,
+          scopes: verdict.challenge.scopes,
+          request: req,
+        });
+        return replies.scopeChallenge(res, verdict.challenge);
+      }
     }
     if (closed)
       return replies.error(res, new DependencyUnavailableError('mcp_server', 'The proxy is shutting down.'));
@@ -191,6 +215,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     appendContentLength(head, bytes.bytes.length);
     // Tool calls and SSE streams may stay silent for minutes; no idle timeout cuts them.
     req.socket.setTimeout(0);
+    exchange.forwardedAtMs = clock.nowMs();
     const outcome = await forwardWithRefresh({
       upstream,
       upstreamTokens,
@@ -204,6 +229,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
       token: token.value,
       logger,
     });
+    exchange.firstByteAtMs = clock.nowMs();
     if (exchange.aborted) return;
 
     // 4. Relay the answer, or ours when the refresh-and-retry ended in a challenge.
@@ -249,20 +275,35 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
         aborted: false,
         requestId: requestIdFor(firstValue(req.headers['x-request-id'])),
         grantId: undefined,
+        body: undefined,
+        forwardedAtMs: undefined,
+        firstByteAtMs: undefined,
       };
       res.once('close', () => {
+        const endedMs = clock.nowMs();
         const aborted = !res.writableFinished;
         if (aborted) {
           exchange.aborted = true;
           exchange.request?.destroy();
         }
+        const { forwardedAtMs, firstByteAtMs } = exchange;
+        observe({
+          type: 'mcp.request',
+          method: mcpMethodLabel(req.method, req.headers, exchange.body),
+          status: res.statusCode,
+          durationSeconds: (endedMs - startedMs) / 1000,
+          upstreamFirstByteSeconds:
+            forwardedAtMs === undefined || firstByteAtMs === undefined
+              ? undefined
+              : (firstByteAtMs - forwardedAtMs) / 1000,
+        });
         logger.info(
           {
             event: 'proxy.request',
             method: req.method,
             path: sanitizeUrl(req.url ?? ''),
             status: res.headersSent ? res.statusCode : undefined,
-            durationMs: clock.nowMs() - startedMs,
+            durationMs: endedMs - startedMs,
             requestId: exchange.requestId,
             grantId: exchange.grantId,
             ...(aborted ? { aborted: true } : {}),
@@ -291,6 +332,11 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
 interface Exchange extends UpstreamExchange {
   readonly requestId: string;
   grantId: string | undefined;
+  /** The request body once read, for the method label of the request's metric. */
+  body: Buffer | undefined;
+  /** When the request went upstream and when its answer's head came back (clock ms). */
+  forwardedAtMs: number | undefined;
+  firstByteAtMs: number | undefined;
 }
 
 type Settled<T> = { value: T; error?: undefined } | { value?: undefined; error: Error };

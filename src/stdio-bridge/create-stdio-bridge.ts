@@ -10,6 +10,7 @@ import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts'
 import {
   answerUnauthenticated,
   createProxyReplies,
+  mcpMethodLabel,
   createScopeCheck,
   readBearerCredential,
   requestIdFor,
@@ -23,6 +24,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { openBridgeSession, type BridgeSession } from './bridge-session.ts';
 import { writeJsonRpcReply } from './json-rpc-replies.ts';
+import { ignoreEvents, type Observe } from '../observability/index.ts';
 import { createSessionRegistry } from './session-registry.ts';
 
 export interface StdioBridgeOptions {
@@ -41,6 +43,8 @@ export interface StdioBridgeOptions {
   readonly rateLimiter?: RateLimiter | undefined;
   /** Per address, for requests without a valid token (MAX_REQUESTS); absent = not counted. */
   readonly admitUnauthenticated?: AdmitUnauthenticated | undefined;
+  /** Told of each request's outcome, step-up challenges and rate limits (metrics, audit). */
+  readonly observe?: Observe | undefined;
   /** The scopes named in the challenge (the PRM `scopes_supported`). */
   readonly scopesSupported: readonly string[];
   /** Step-up: the scopes MCP operations need beyond a valid token; absent = none. */
@@ -81,6 +85,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     ...(options.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.sweepIntervalMs }),
   });
   let closing: Promise<void> | undefined;
+  const observe = options.observe ?? ignoreEvents;
 
   async function authenticate(
     req: IncomingMessage,
@@ -127,6 +132,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const limit = await options.rateLimiter.consume(access.grantId);
       writeRateLimitHeaders(res, limit);
       if (!limit.allowed) {
+        observe({ type: 'rate_limit.rejected', limiter: 'grant', request: req });
         return replies.error(
           res,
           new OAuthError('rate_limited', `Too many requests; retry in ${limit.resetSeconds} s.`),
@@ -142,7 +148,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       exchange.pid = session.pid;
       if (req.method !== 'POST') return await session.handle(req, res);
       // Read here, never by the SDK transport: one body limit, answered as on every endpoint.
-      const message = await readMessage(req, res, access, exchange.requestId);
+      const message = await readMessage(req, res, access, exchange);
       if (message === undefined) return;
       return await session.handle(req, res, message.body);
     }
@@ -152,7 +158,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const known = req.method === 'GET' || req.method === 'DELETE';
       return writeJsonRpcReply(res, known ? 'session_id_required' : 'method_not_allowed');
     }
-    const initialize = await readMessage(req, res, access, exchange.requestId);
+    const initialize = await readMessage(req, res, access, exchange);
     if (initialize === undefined) return;
     // Spawning costs a process: anything but an initialize request never gets one.
     if (!isInitializeRequest(initialize.body)) return writeJsonRpcReply(res, 'session_id_required');
@@ -164,13 +170,15 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     req: IncomingMessage,
     res: ServerResponse,
     access: VerifiedAccess,
-    requestId: string,
+    exchange: Exchange,
   ): Promise<{ body: unknown } | undefined> {
+    const { requestId } = exchange;
     const length = declaredLengthOf(req);
     const hasBody = req.headers['transfer-encoding'] !== undefined || length !== undefined;
     const body = await readRequestBody(req, hasBody, length, options.maxBodyBytes);
     if (body.kind === 'aborted') return undefined;
     if (body.kind === 'too_large') return void refuseOversizedBody(req, res, options.maxBodyBytes);
+    exchange.body = body.bytes;
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.bytes.toString('utf8'));
@@ -179,7 +187,17 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     }
     const verdict = await checkScopes?.message(parsed, req.headers, access, requestId);
     if (verdict?.kind === 'refused') return void replies.error(res, verdict.error);
-    if (verdict?.kind === 'challenge') return void replies.scopeChallenge(res, verdict.challenge);
+    if (verdict?.kind === 'challenge') {
+      observe({
+        type: 'step_up.challenged',
+        grantId: access.grantId,
+        accountId: access.accountId,
+        clientId: access.clientId,
+        scopes: verdict.challenge.scopes,
+        request: req,
+      });
+      return void replies.scopeChallenge(res, verdict.challenge);
+    }
     return { body: parsed };
   }
 
@@ -244,12 +262,20 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const startedMs = clock.nowMs();
       const exchange: Exchange = { requestId: requestIdFor(firstValue(req.headers['x-request-id'])) };
       res.once('close', () => {
+        const durationMs = clock.nowMs() - startedMs;
+        observe({
+          type: 'mcp.request',
+          method: mcpMethodLabel(req.method, req.headers, exchange.body),
+          status: res.statusCode,
+          durationSeconds: durationMs / 1000,
+          upstreamFirstByteSeconds: undefined,
+        });
         logger.info(
           {
             event: 'stdio_bridge.request',
             method: req.method,
             status: res.headersSent ? res.statusCode : undefined,
-            durationMs: clock.nowMs() - startedMs,
+            durationMs,
             requestId: exchange.requestId,
             grantId: exchange.grantId,
             pid: exchange.pid,
@@ -286,6 +312,8 @@ interface Exchange {
   readonly requestId: string;
   grantId?: string;
   pid?: number;
+  /** The POST body once read, for the method label of the request's metric. */
+  body?: Buffer;
 }
 
 const firstValue = (value: string | string[] | undefined): string | undefined =>

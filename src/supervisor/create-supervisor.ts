@@ -1,6 +1,7 @@
 import type { McpServerRunConfig } from '../config/config.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import { ignoreEvents, type Observe } from '../observability/index.ts';
 import { exitCodeOf, type ProcessExit } from './exit-code.ts';
 import { McpServerStartError, type McpServerStartFailure } from './mcp-server-start-error.ts';
 import { acceptsConnections, portAddressOf, waitForPort } from './probe-port.ts';
@@ -26,6 +27,8 @@ export interface SupervisorOptions {
   /** With `run.exitWithChild`: called once with the child's exit status (128 + n for signal n). */
   readonly onExit?: (exitCode: number) => void;
   readonly probeIntervalMs?: number;
+  /** Told when the child is up, exits or is stopped, and whether a start is a restart (metrics). */
+  readonly observe?: Observe | undefined;
 }
 
 export interface Supervisor {
@@ -43,6 +46,7 @@ export interface Supervisor {
 export function createSupervisor(options: SupervisorOptions): Supervisor {
   const { run, logger } = options;
   const clock = options.clock ?? systemClock;
+  const observe = options.observe ?? ignoreEvents;
   const address = portAddressOf(options.probeUrl);
   const backoff = createRestartBackoff({ ...DEFAULT_RESTART_BACKOFF, ...options.backoff });
   const stopRequested = new AbortController();
@@ -133,6 +137,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       { event: 'supervisor.child_exited', pid: child.pid, code: exit.code, signal: exit.signal, uptimeMs },
       'supervisor.child_exited',
     );
+    observe({ type: 'supervisor.child', state: 'exited', restart: false });
     if (stopRequested.signal.aborted) return;
     if (run.exitWithChild) {
       state = 'stopped';
@@ -159,6 +164,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
             { event: 'supervisor.child_restarted', pid: child.pid, attempt },
             'supervisor.child_restarted',
           );
+          observe({ type: 'supervisor.child', state: 'running', restart: true });
         },
         (error: unknown) => {
           if (stopRequested.signal.aborted) return;
@@ -198,6 +204,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       { event: 'supervisor.child_ready', pid: child.pid, startupMs: clock.nowMs() - startedAtMs },
       'supervisor.child_ready',
     );
+    observe({ type: 'supervisor.child', state: 'running', restart: false });
   }
 
   async function stopOnce(graceMs: number): Promise<void> {
@@ -211,6 +218,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         { event: 'supervisor.child_stopped', pid: child.pid, code: exit.code, signal: exit.signal },
         'supervisor.child_stopped',
       );
+      observe({ type: 'supervisor.child', state: 'stopped', restart: false });
     }
     // A launch in flight sees the stop request and ends the child it spawned.
     await launching?.catch(() => undefined);

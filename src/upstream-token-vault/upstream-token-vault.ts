@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import { nowSeconds } from '../shared/clock.ts';
 import { open, seal } from '../shared/crypto.ts';
 import type { Logger } from '../shared/logger.ts';
+import { ignoreEvents, type Observe } from '../observability/index.ts';
 import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
 
 /** The user's tokens at the upstream IdP, as kept for one grant. */
@@ -39,6 +40,8 @@ export interface UpstreamTokenVaultOptions {
   /** Revokes the grant (and every token of it) when the IdP refuses the refresh token for good. */
   revokeGrant: (grantId: string) => Promise<void>;
   clock: Clock;
+  /** Told of each refresh's outcome and of grants revoked because the IdP refused (metrics, audit). */
+  observe?: Observe | undefined;
   logger: Logger;
 }
 
@@ -60,8 +63,11 @@ export class UpstreamTokenVault {
   readonly #options: UpstreamTokenVaultOptions;
   readonly #inFlight = new Map<string, Promise<string>>();
 
+  readonly #observe: Observe;
+
   constructor(options: UpstreamTokenVaultOptions) {
     this.#options = options;
+    this.#observe = options.observe ?? ignoreEvents;
   }
 
   async save(grantId: string, tokens: UpstreamTokenSet): Promise<void> {
@@ -105,7 +111,10 @@ export class UpstreamTokenVault {
    */
   async refresh(grantId: string, rejectedToken: string): Promise<string> {
     const pending = this.#inFlight.get(grantId);
-    if (pending !== undefined) return await pending;
+    if (pending !== undefined) {
+      this.#observe({ type: 'upstream.refresh', outcome: 'joined' });
+      return await pending;
+    }
     const attempt = this.#refreshAcrossInstances(grantId, rejectedToken).finally(() => {
       this.#inFlight.delete(grantId);
     });
@@ -121,7 +130,11 @@ export class UpstreamTokenVault {
       const tokens = await this.read(grantId);
       if (tokens === undefined)
         throw new OAuthError('invalid_token', 'the grant has no upstream tokens any more');
-      if (tokens.accessToken !== rejectedToken) return tokens.accessToken;
+      if (tokens.accessToken !== rejectedToken) {
+        // Another instance refreshed meanwhile: this request rides on its result.
+        this.#observe({ type: 'upstream.refresh', outcome: 'joined' });
+        return tokens.accessToken;
+      }
       if (await store.setIfAbsent(lockKey, String(process.pid), { ttlMs: REFRESH_LOCK_TTL_MS })) {
         try {
           return await this.#refreshNow(grantId, tokens);
@@ -153,6 +166,7 @@ export class UpstreamTokenVault {
       refreshed = await this.#options.refreshAtIdp(tokens.refreshToken);
     } catch (error) {
       if ((error as Partial<RefreshFailure>).rejected === true) {
+        this.#observe({ type: 'upstream.refresh', outcome: 'refused' });
         await this.#revoke(grantId, 'refresh_refused');
         throw new OAuthError(
           'invalid_grant',
@@ -162,6 +176,7 @@ export class UpstreamTokenVault {
           },
         );
       }
+      this.#observe({ type: 'upstream.refresh', outcome: 'failed' });
       logger.warn(
         {
           event: 'proxy.upstream_refresh_failed',
@@ -184,11 +199,21 @@ export class UpstreamTokenVault {
       userId: tokens.userId,
     });
     logger.info({ event: 'proxy.upstream_refreshed', grantId }, 'proxy.upstream_refreshed');
+    this.#observe({ type: 'upstream.refresh', outcome: 'refreshed' });
     return refreshed.accessToken;
   }
 
   async #revoke(grantId: string, reason: string): Promise<void> {
     this.#options.logger.info({ event: 'proxy.grant_revoked', grantId, reason }, 'proxy.grant_revoked');
+    const userId = (await this.read(grantId).catch(() => undefined))?.userId;
+    this.#observe({
+      type: 'grant.revoked',
+      by: 'refresh_refused',
+      grantId,
+      accountId: userId,
+      clientId: undefined,
+      request: undefined,
+    });
     await this.remove(grantId);
     await this.#options.revokeGrant(grantId);
   }

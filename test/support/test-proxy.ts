@@ -13,6 +13,7 @@ import { freePort } from './free-port.ts';
 import { uniqueRedisPrefix } from './redis.ts';
 import type { Supervisor } from '../../src/supervisor/index.ts';
 import type { Clock } from '../../src/shared/clock.ts';
+import type { Observe } from '../../src/observability/index.ts';
 
 export type TestStore = { kind: 'sqlite'; dir?: string } | { kind: 'redis'; url: string; prefix?: string };
 
@@ -27,6 +28,8 @@ export interface TestProxyOptions {
   port?: number;
   /** The proxy's clock (store TTLs, token stamps), so tests can move time instead of sleeping. */
   clock?: Clock;
+  /** Observers of the proxy's events (src/observability), e.g. a recorder. */
+  observers?: readonly Observe[];
 }
 
 /**
@@ -171,6 +174,7 @@ export async function startTestProxy(
       logger,
       processEnv: {},
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.observers === undefined ? {} : { observers: options.observers }),
     });
   } catch (error) {
     await releaseOwned();

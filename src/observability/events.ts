@@ -1,0 +1,157 @@
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * What happened, told once by the module where it happened, to whoever
+ * observes: the Prometheus metrics and the audit trail subscribe
+ * (docs/observability.md). A module that emits knows nothing of either; an
+ * observer never reaches back into a module. Events carry ids and names,
+ * never a token, code or secret.
+ *
+ * `request` is the HTTP request that carried the action, when there is one:
+ * observers read the client's address, user agent and request id from it.
+ */
+export type ObservedEvent =
+  // The sign-in funnel, in the order a user meets it.
+  | {
+      readonly type: 'client.registered';
+      readonly registration: 'dynamic' | 'metadata_document';
+      readonly clientId: string;
+      readonly clientName: string | undefined;
+      readonly request: IncomingMessage | undefined;
+    }
+  | {
+      /** started: an authorization request began its interaction; completed: a code went to the client. */
+      readonly type: 'authorization.started' | 'authorization.completed';
+      readonly clientId: string;
+      readonly request: IncomingMessage | undefined;
+    }
+  | {
+      readonly type: 'confirmation.shown' | 'confirmation.accepted' | 'confirmation.declined';
+      readonly clientId: string;
+      readonly clientName: string | undefined;
+      readonly request: IncomingMessage;
+    }
+  | {
+      readonly type: 'signin.succeeded';
+      readonly accountId: string;
+      readonly clientId: string;
+      readonly clientName: string | undefined;
+      readonly grantId: string;
+      readonly request: IncomingMessage;
+    }
+  | {
+      readonly type: 'signin.failed';
+      /** The OAuth error code the login ended with (access_denied, server_error, temporarily_unavailable...). */
+      readonly reason: string;
+      readonly clientId: string;
+      readonly clientName: string | undefined;
+      readonly request: IncomingMessage;
+    }
+  | {
+      readonly type: 'token.issued';
+      /** authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code. */
+      readonly grantType: string;
+      readonly clientId: string;
+      readonly accountId: string | undefined;
+      readonly grantId: string | undefined;
+      readonly request: IncomingMessage | undefined;
+    }
+  | {
+      readonly type: 'token.reused_within_grace';
+      readonly clientId: string | undefined;
+      readonly grantId: string | undefined;
+    }
+  | {
+      readonly type: 'token.revoked';
+      readonly clientId: string;
+      readonly request: IncomingMessage | undefined;
+    }
+  | {
+      readonly type: 'grant.revoked';
+      /**
+       * client: the client revoked a token at /token/revocation; replay: a reused code or refresh
+       * token; refresh_refused: the IdP refused the upstream refresh; operator: `grants revoke`.
+       */
+      readonly by: 'client' | 'replay' | 'refresh_refused' | 'operator';
+      readonly grantId: string;
+      readonly accountId: string | undefined;
+      readonly clientId: string | undefined;
+      readonly request: IncomingMessage | undefined;
+    }
+  // The MCP endpoint.
+  | {
+      readonly type: 'step_up.challenged';
+      readonly grantId: string;
+      readonly accountId: string;
+      readonly clientId: string;
+      /** Every scope the challenge names. */
+      readonly scopes: readonly string[];
+      readonly request: IncomingMessage;
+    }
+  | {
+      readonly type: 'session.foreign_user';
+      readonly grantId: string;
+      readonly accountId: string;
+      readonly clientId: string;
+      readonly request: IncomingMessage;
+    }
+  | {
+      /** An Origin not allowed, or (LOCAL_INSECURE) a Host not served: DNS rebinding protection. */
+      readonly type: 'origin.refused';
+      readonly origin: string | undefined;
+      readonly host: string | undefined;
+      readonly request: IncomingMessage;
+    }
+  | {
+      readonly type: 'rate_limit.rejected';
+      /** address: MAX_REQUESTS per client address; grant: the per-grant MCP limit. */
+      readonly limiter: 'address' | 'grant';
+      readonly request: IncomingMessage;
+    }
+  | {
+      readonly type: 'mcp.request';
+      /** A low-cardinality label: a known MCP method, `stream`, `session_delete`, `response`, `batch`, `other`. */
+      readonly method: string;
+      readonly status: number;
+      readonly durationSeconds: number;
+      /** From sending the request upstream to the first byte of the answer; undefined when not forwarded. */
+      readonly upstreamFirstByteSeconds: number | undefined;
+    }
+  | {
+      readonly type: 'mcp.stream_opened' | 'mcp.stream_closed';
+    }
+  | {
+      readonly type: 'upstream.refresh';
+      /** refreshed: this call asked the IdP; joined: it waited for a refresh already in flight. */
+      readonly outcome: 'refreshed' | 'joined' | 'failed' | 'refused';
+    }
+  // The supervised MCP server.
+  | {
+      readonly type: 'supervisor.child';
+      readonly state: 'running' | 'exited' | 'stopped';
+      /** True when this start is a restart after the child exited. */
+      readonly restart: boolean;
+    };
+
+export type ObservedEventType = ObservedEvent['type'];
+
+/** The one port every observed module takes: told each event, it must never throw or block. */
+export type Observe = (event: ObservedEvent) => void;
+
+/** For modules built without observers (tests, tools). */
+export const ignoreEvents: Observe = () => undefined;
+
+/** One port for several observers; each one's failure is its own. */
+export function observeAll(observers: readonly Observe[]): Observe {
+  if (observers.length === 0) return ignoreEvents;
+  if (observers.length === 1) return observers[0] ?? ignoreEvents;
+  return (event) => {
+    for (const observe of observers) {
+      try {
+        observe(event);
+      } catch {
+        // An observer that fails must not fail the request it observes.
+      }
+    }
+  };
+}
