@@ -31,6 +31,7 @@ import { createRateLimiter } from '../http/rate-limiter.ts';
 import { createAddressRateLimit } from '../http/address-rate-limit.ts';
 import { createStandaloneStreams } from '../http/standalone-streams.ts';
 import { observeAll, type Observe } from '../observability/index.ts';
+import { openAuditTrail, storedClientName } from '../audit/index.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { StepUpPolicy } from '../proxy/index.ts';
@@ -74,11 +75,25 @@ export interface App {
 export async function startApp(config: Config, dependencies: AppDependencies): Promise<App> {
   const { logger } = dependencies;
   const clock = dependencies.clock ?? systemClock;
-  // Every observed event (src/observability/events.ts) reaches each observer.
-  const observe = observeAll([...(dependencies.observers ?? [])]);
 
   const store = await openStore(config.store, { clock, logger });
   await store.ping();
+  // MCP_AUTH_PROXY_AUDIT_LOG: one record per security-relevant action (src/audit).
+  const audit = await openAuditTrail({
+    destination: config.audit.destination,
+    source: 'proxy',
+    logger,
+    app: config.log.appName,
+    environment: config.log.environment,
+    trustForwarded: !config.localInsecure,
+    findClientName: storedClientName(store),
+    clock,
+  });
+  // Every observed event (src/observability/events.ts) reaches each observer.
+  const observe = observeAll([
+    ...(audit === undefined ? [] : [audit.observe]),
+    ...(dependencies.observers ?? []),
+  ]);
   // Token checks on the hot path are served from memory; revocations reach every instance over the bus.
   const invalidationBus = await openInvalidationBus(config.store, { store, clock, logger });
   const accessCache = createAccessCache({ bus: invalidationBus, clock, logger });
@@ -295,6 +310,8 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
         await mcpEndpoint.close();
         accessCache.close();
         await invalidationBus.close();
+        // Before the store: records still waiting for a client name read it.
+        await audit?.close();
         await store.close();
       })()),
   };

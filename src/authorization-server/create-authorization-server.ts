@@ -53,7 +53,8 @@ export interface AuthorizationServer {
   readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
   readonly verifyAccessToken: (token: string) => Promise<VerifiedAccess | undefined>;
   /** Revokes a grant and every token issued under it. */
-  readonly revokeGrant: (grantId: string) => Promise<void>;
+  /** Resolves to the client the grant was for, when it still existed. */
+  readonly revokeGrant: (grantId: string) => Promise<string | undefined>;
   /**
    * Calls `listener` for each grant oidc-provider revokes (a client's revocation, a replayed code,
    * a reused refresh token), so that what hangs off the grant elsewhere can go with it.
@@ -112,6 +113,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       await grant?.destroy();
       // Tokens are indexed by grant in the adapter: this removes every access and refresh token.
       await provider.AccessToken.adapter.revokeByGrantId(grantId);
+      return grant?.clientId;
     }),
     onGrantRevoked: (listener) => {
       provider.on('grant.revoked', (_ctx: KoaContextWithOIDC, grantId: string) => {

@@ -65,9 +65,17 @@ export function observeProviderEvents(provider: Provider, observe: Observe): voi
   provider.use(async (koa, next) => {
     await next();
     const ctx = koa as KoaContextWithOIDC;
-    if (ctx.oidc?.route !== 'revocation' || ctx.status !== 200 || tokenEntityOf(ctx) === undefined) return;
+    if (ctx.oidc?.route !== 'revocation' || ctx.status !== 200) return;
+    const token = tokenEntityOf(ctx);
     const clientId = ctx.oidc.client?.clientId;
-    if (clientId !== undefined) observe({ type: 'token.revoked', clientId, request: ctx.req });
+    if (token === undefined || clientId === undefined) return;
+    observe({
+      type: 'token.revoked',
+      clientId,
+      accountId: token.accountId,
+      grantId: token.grantId,
+      request: ctx.req,
+    });
   });
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
     // At /token/revocation the client asked; at /token a code or refresh token was presented again.

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ACCESS_CACHE_TTL_MS } from '../access-cache/index.ts';
+import { openCliAuditTrail } from './cli-audit-trail.ts';
 import type { CliCommand } from './command.ts';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
 import { isoFromSeconds, renderTable } from './output.ts';
@@ -110,7 +111,22 @@ export const grantsRevokeCommand: CliCommand = {
         );
         return EXIT_FAILURE;
       }
-      for (const grant of grants) await revokeGrant(store, grant.grantId);
+      const audit = await openCliAuditTrail(io, config, store);
+      try {
+        for (const grant of grants) {
+          if (!(await revokeGrant(store, grant.grantId))) continue;
+          audit?.observe({
+            type: 'grant.revoked',
+            by: 'operator',
+            grantId: grant.grantId,
+            accountId: grant.accountId,
+            clientId: grant.clientId,
+            request: undefined,
+          });
+        }
+      } finally {
+        await audit?.close();
+      }
       const ids = grants.map((grant) => grant.grantId);
       if (ids.length > 0 && !(await announceGrantsRevoked(store, config.store, ids))) {
         io.stderr.write(

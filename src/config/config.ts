@@ -24,6 +24,7 @@ export interface Config {
   readonly proxy: ProxyConfig;
   readonly rateLimit: RateLimitConfig;
   readonly log: LogConfig;
+  readonly audit: AuditConfig;
   /** MCP_AUTH_PROXY_VERIFY_RELEASE=true: start, check dependencies, exit (release phase). */
   readonly verifyRelease: boolean;
 }
@@ -181,4 +182,12 @@ export interface LogConfig {
   readonly appName: string;
   /** ENVIRONMENT, else NODE_ENV, else `development`. */
   readonly environment: string;
+}
+
+/** MCP_AUTH_PROXY_AUDIT_LOG: where the audit trail (src/audit) is written. */
+export type AuditDestination =
+  { readonly kind: 'stdout' } | { readonly kind: 'off' } | { readonly kind: 'file'; readonly path: string };
+
+export interface AuditConfig {
+  readonly destination: AuditDestination;
 }

@@ -126,5 +126,6 @@ export function describeConfig(config: Config): ConfigDescription {
     proxy: { ...config.proxy },
     rateLimit: { ...config.rateLimit },
     log: { ...config.log },
+    audit: { ...config.audit.destination },
   };
 }

@@ -1,4 +1,6 @@
 export type {
+  AuditConfig,
+  AuditDestination,
   AuthorizationServerConfig,
   Config,
   IdentityConfig,

@@ -3,6 +3,7 @@ import type { ConfigResult } from './config-result.ts';
 import { createEnvironmentReader, type Environment } from './environment-reader.ts';
 import { unknownVariableWarnings } from './unknown-variables.ts';
 import {
+  readAudit,
   readAuthorizationServer,
   readIdentity,
   readKeys,
@@ -39,6 +40,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const proxy = readProxy(reader);
   const rateLimit = readRateLimit(reader);
   const log = readLog(reader, server.nodeEnv);
+  const audit = readAudit(reader);
 
   if (reader.problems.length > 0) return { ok: false, problems: [...reader.problems] };
   if (
@@ -74,6 +76,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
       proxy,
       rateLimit,
       log,
+      audit,
       verifyRelease: server.verifyRelease,
     },
   };

@@ -64,6 +64,8 @@ export type ObservedEvent =
   | {
       readonly type: 'token.revoked';
       readonly clientId: string;
+      readonly accountId: string | undefined;
+      readonly grantId: string | undefined;
       readonly request: IncomingMessage | undefined;
     }
   | {

@@ -37,8 +37,11 @@ export interface UpstreamTokenVaultOptions {
   refreshAtIdp: (
     refreshToken: string,
   ) => Promise<Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined }>;
-  /** Revokes the grant (and every token of it) when the IdP refuses the refresh token for good. */
-  revokeGrant: (grantId: string) => Promise<void>;
+  /**
+   * Revokes the grant (and every token of it) when the IdP refuses the refresh token for good;
+   * resolves to the client the grant was for.
+   */
+  revokeGrant: (grantId: string) => Promise<string | undefined>;
   clock: Clock;
   /** Told of each refresh's outcome and of grants revoked because the IdP refused (metrics, audit). */
   observe?: Observe | undefined;
@@ -206,16 +209,16 @@ export class UpstreamTokenVault {
   async #revoke(grantId: string, reason: string): Promise<void> {
     this.#options.logger.info({ event: 'proxy.grant_revoked', grantId, reason }, 'proxy.grant_revoked');
     const userId = (await this.read(grantId).catch(() => undefined))?.userId;
+    await this.remove(grantId);
+    const clientId = await this.#options.revokeGrant(grantId);
     this.#observe({
       type: 'grant.revoked',
       by: 'refresh_refused',
       grantId,
       accountId: userId,
-      clientId: undefined,
+      clientId,
       request: undefined,
     });
-    await this.remove(grantId);
-    await this.#options.revokeGrant(grantId);
   }
 }
 

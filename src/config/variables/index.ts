@@ -1,4 +1,5 @@
 import type { AnyVariable, VariableGroup } from '../variable.ts';
+import { AUDIT_VARIABLES } from './audit.ts';
 import { AUTHORIZATION_SERVER_VARIABLES } from './authorization-server.ts';
 import { IDENTITY_VARIABLES } from './identity.ts';
 import { KEY_VARIABLES } from './keys.ts';
@@ -22,10 +23,12 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
   PROXY_VARIABLES,
   RATE_LIMIT_VARIABLES,
   LOG_VARIABLES,
+  AUDIT_VARIABLES,
 ];
 
 export const VARIABLES: readonly AnyVariable[] = VARIABLE_GROUPS.flatMap((group) => group.variables);
 
+export { readAudit } from './audit.ts';
 export { readAuthorizationServer } from './authorization-server.ts';
 export { readIdentity } from './identity.ts';
 export { readKeys } from './keys.ts';

@@ -54,7 +54,7 @@ async function setup() {
       refreshes += 1;
       return Promise.resolve({ accessToken: `idp-token-${refreshes + 1}`, expiresAt: nowSeconds() + 3600 });
     },
-    revokeGrant: () => Promise.resolve(),
+    revokeGrant: () => Promise.resolve(undefined),
     clock,
     logger: silentLogger,
   });
