@@ -1,4 +1,4 @@
-import type { AdapterFactory } from 'oidc-provider';
+import Provider, { type AdapterFactory } from 'oidc-provider';
 import type { Logger } from '../shared/logger.ts';
 import { overrideAdapter } from './override-adapter.ts';
 
@@ -45,7 +45,9 @@ export function createPendingStepUps(store: PendingStepUpStore): PendingStepUps 
  * is: a refresh token whose grant has a pending step-up reads as not found
  * once (oidc-provider answers `invalid_grant`). Nothing is revoked or
  * consumed, so the grant and the refresh token stay as they were, and a
- * client that does not follow up can refresh normally afterwards.
+ * client that does not follow up can refresh normally afterwards. Only the
+ * token endpoint is refused: a revocation (a client signing out after the
+ * 403) must find the token, or it would answer 200 and revoke nothing.
  */
 export function withStepUpRefreshRefusal(
   factory: AdapterFactory,
@@ -58,6 +60,8 @@ export function withStepUpRefreshRefusal(
     return overrideAdapter(adapter, {
       async find(id) {
         const payload = await adapter.find(id);
+        // oidc-provider's public Provider.ctx: the request this lookup serves.
+        if (Provider.ctx?.oidc?.route !== 'token') return payload;
         if (typeof payload?.grantId !== 'string' || !(await pending.take(payload.grantId))) return payload;
         logger.info(
           {

@@ -26,6 +26,7 @@ import {
   createPkce,
   obtainTokens,
   postForm,
+  mcpStatusOnceSettled,
   registerClient,
   type TokenAnswer,
 } from '../../support/raw-oauth.ts';
@@ -283,5 +284,32 @@ describe('step-up authorization with scope rules', () => {
     const next = await refresh();
     assert.equal(next.status, 200, JSON.stringify(next.body));
     assert.ok(next.body.access_token);
+  });
+
+  // req: A2.5
+  it('still revokes a refresh token at /token/revocation right after a challenge', async () => {
+    const { client, tokens } = await obtainTokens(proxy.baseUrl, {
+      overrides: { scope: 'openid offline_access' },
+    });
+    const challenged = await postMcp(proxy.mcpUrl, tokens.access_token, callTool(1, 'echo', { text: 'x' }));
+    assert.equal(challenged.status, 403);
+    await challenged.arrayBuffer();
+    // RFC 7009 §2.2: 200 with an empty body, whether or not anything was revoked; the refresh below tells.
+    const revoked = await fetch(`${proxy.baseUrl}/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: tokens.refresh_token ?? '',
+        token_type_hint: 'refresh_token',
+        client_id: client.client_id,
+      }).toString(),
+    });
+    assert.equal(revoked.status, 200);
+    const refreshed = await postForm<TokenAnswer>(`${proxy.baseUrl}/token`, authenticationOf(client), {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token ?? '',
+    });
+    assert.equal(refreshed.body.error, 'invalid_grant', 'the signed-out refresh token is gone');
+    assert.equal(await mcpStatusOnceSettled(proxy.mcpUrl, tokens.access_token, 401), 401);
   });
 });
