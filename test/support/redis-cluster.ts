@@ -1,7 +1,8 @@
 /**
  * A Redis Cluster of real processes: three primaries and three replicas,
  * created with `redis-cli --cluster create --cluster-replicas 1`, on free ports
- * (each node also gets a free cluster-bus port), with a 1 s node timeout. Start
+ * (each node also gets a free cluster-bus port), with a 1 s node timeout and
+ * TEST_REDIS_PASSWORD required. Start
  * it once per test file; stop() always removes everything.
  */
 import { execFile } from 'node:child_process';
@@ -13,6 +14,7 @@ import {
   freePorts,
   REDIS_CLI,
   RedisProcesses,
+  TEST_REDIS_PASSWORD,
   until,
 } from './redis-processes.ts';
 
@@ -37,7 +39,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     const allPorts = await freePorts(NODES * 2);
     const ports = allPorts.slice(0, NODES);
     ports.forEach((port, index) => {
-      processes.start(port, [
+      processes.startDataNode(port, [
         '--port',
         String(port),
         '--cluster-enabled',
@@ -64,6 +66,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       '--cluster-replicas',
       '1',
       '--cluster-yes',
+      '-a',
+      TEST_REDIS_PASSWORD,
+      '--no-auth-warning',
     ]);
     for (const port of ports) {
       await until(`node ${port} to see a healthy cluster of ${NODES} nodes`, async () => {
@@ -73,11 +78,14 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     }
     const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
     return {
-      env: { MCP_AUTH_PROXY_REDIS_CLUSTER_NODES: nodes.map(({ host, port }) => `${host}:${port}`).join(',') },
+      env: {
+        MCP_AUTH_PROXY_REDIS_CLUSTER_NODES: nodes.map(({ host, port }) => `${host}:${port}`).join(','),
+        MCP_AUTH_PROXY_REDIS_PASSWORD: TEST_REDIS_PASSWORD,
+      },
       topology: {
         kind: 'cluster',
         nodes,
-        auth: { username: undefined, password: undefined },
+        auth: { username: undefined, password: TEST_REDIS_PASSWORD },
         tls: false,
         natMap: {},
       },

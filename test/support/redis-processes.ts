@@ -62,11 +62,29 @@ export async function until(what: string, probe: () => Promise<boolean>, timeout
   }
 }
 
+/**
+ * The password the data nodes of the test topologies require (`requirepass`, and `masterauth` for
+ * their replication), so that MCP_AUTH_PROXY_REDIS_PASSWORD is exercised; sentinels require none.
+ */
+export const TEST_REDIS_PASSWORD = 'test-topology-password';
+
+/** The arguments that make a data node require TEST_REDIS_PASSWORD and use it towards its primary. */
+export const PASSWORD_ARGS: readonly string[] = [
+  '--requirepass',
+  TEST_REDIS_PASSWORD,
+  '--masterauth',
+  TEST_REDIS_PASSWORD,
+];
+
+/** The ports of data nodes, which require TEST_REDIS_PASSWORD. */
+const dataNodePorts = new Set<number>();
+
 /** One command to one server on a short-lived connection; rejects when it cannot answer. */
 export async function ask(port: number, command: string, ...args: string[]): Promise<unknown> {
   const redis = new Redis({
     host: '127.0.0.1',
     port,
+    ...(dataNodePorts.has(port) ? { password: TEST_REDIS_PASSWORD } : {}),
     lazyConnect: true,
     // RESP2: SENTINEL and CLUSTER replies stay flat arrays and text.
     protocol: 2,
@@ -99,6 +117,12 @@ export class RedisProcesses {
 
   static async create(label: string): Promise<RedisProcesses> {
     return new RedisProcesses(await mkdtemp(join(tmpdir(), `mcp-auth-proxy-${label}-`)));
+  }
+
+  /** Starts a data node (it requires TEST_REDIS_PASSWORD) listening on `port`. */
+  startDataNode(port: number, args: readonly string[]): void {
+    dataNodePorts.add(port);
+    this.start(port, [...args, ...PASSWORD_ARGS]);
   }
 
   /** Starts a redis-server listening on `port` with the given arguments. */

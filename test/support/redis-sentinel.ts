@@ -1,11 +1,18 @@
 /**
  * A Redis Sentinel deployment of real processes: one primary, one replica and
  * three sentinels (quorum 2), on free ports, with failure detection tuned for
- * tests (down after 500 ms). Start it once per test file; stop() always
+ * tests (down after 500 ms); the data nodes require TEST_REDIS_PASSWORD. Start it once per test file; stop() always
  * removes everything.
  */
 import type { RedisTopology } from '../../src/config/config.ts';
-import { ask, EPHEMERAL_SERVER_ARGS, freePorts, RedisProcesses, until } from './redis-processes.ts';
+import {
+  ask,
+  EPHEMERAL_SERVER_ARGS,
+  freePorts,
+  RedisProcesses,
+  TEST_REDIS_PASSWORD,
+  until,
+} from './redis-processes.ts';
 
 export const SENTINEL_MASTER_NAME = 'proxy-test-primary';
 /** How long sentinels wait without a reply before they call the primary down. */
@@ -37,8 +44,8 @@ export async function startRedisSentinel(): Promise<RedisSentinel> {
   const processes = await RedisProcesses.create('sentinel');
   try {
     const [primary = 0, replica = 0, ...sentinelPorts] = await freePorts(2 + SENTINEL_COUNT);
-    processes.start(primary, ['--port', String(primary), ...EPHEMERAL_SERVER_ARGS]);
-    processes.start(replica, [
+    processes.startDataNode(primary, ['--port', String(primary), ...EPHEMERAL_SERVER_ARGS]);
+    processes.startDataNode(replica, [
       '--port',
       String(replica),
       ...EPHEMERAL_SERVER_ARGS,
@@ -56,6 +63,7 @@ export async function startRedisSentinel(): Promise<RedisSentinel> {
         'bind 127.0.0.1',
         `dir ${processes.directory}`,
         `sentinel monitor ${SENTINEL_MASTER_NAME} 127.0.0.1 ${primary} 2`,
+        `sentinel auth-pass ${SENTINEL_MASTER_NAME} ${TEST_REDIS_PASSWORD}`,
         `sentinel down-after-milliseconds ${SENTINEL_MASTER_NAME} ${SENTINEL_DOWN_AFTER_MS}`,
         `sentinel failover-timeout ${SENTINEL_MASTER_NAME} ${SENTINEL_FAILOVER_TIMEOUT_MS}`,
         `sentinel parallel-syncs ${SENTINEL_MASTER_NAME} 1`,
@@ -87,7 +95,7 @@ export async function startRedisSentinel(): Promise<RedisSentinel> {
       sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
       masterName: SENTINEL_MASTER_NAME,
       sentinelAuth: { username: undefined, password: undefined },
-      auth: { username: undefined, password: undefined },
+      auth: { username: undefined, password: TEST_REDIS_PASSWORD },
       tls: false,
       natMap: {},
     };
@@ -95,6 +103,7 @@ export async function startRedisSentinel(): Promise<RedisSentinel> {
       env: {
         MCP_AUTH_PROXY_REDIS_SENTINELS: sentinelPorts.map((port) => `127.0.0.1:${port}`).join(','),
         MCP_AUTH_PROXY_REDIS_SENTINEL_MASTER: SENTINEL_MASTER_NAME,
+        MCP_AUTH_PROXY_REDIS_PASSWORD: TEST_REDIS_PASSWORD,
       },
       topology,
       primaryPort,
