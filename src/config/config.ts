@@ -88,12 +88,50 @@ export type StoreConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
   | {
       readonly kind: 'redis';
-      readonly url: string;
+      readonly topology: RedisTopology;
       /** MCP_AUTH_PROXY_REDIS_PREFIX (default `oidc:`). */
       readonly keyPrefix: string;
       /** MCP_AUTH_PROXY_REDIS_TLS_REJECT_UNAUTHORIZED: Heroku Key-Value Store uses self-signed certificates. */
       readonly tlsRejectUnauthorized: boolean;
     };
+
+/** One Redis (MCP_AUTH_PROXY_REDIS_URL), a Sentinel-managed primary, or a Redis Cluster. */
+export type RedisTopology =
+  | { readonly kind: 'single'; readonly url: string }
+  | {
+      readonly kind: 'sentinel';
+      /** MCP_AUTH_PROXY_REDIS_SENTINELS */
+      readonly sentinels: readonly RedisNodeAddress[];
+      /** MCP_AUTH_PROXY_REDIS_SENTINEL_MASTER */
+      readonly masterName: string;
+      /** MCP_AUTH_PROXY_REDIS_SENTINEL_USERNAME / _PASSWORD: the sentinels' own credentials. */
+      readonly sentinelAuth: RedisAuth;
+      readonly auth: RedisAuth;
+      readonly tls: boolean;
+      readonly natMap: RedisNatMap;
+    }
+  | {
+      readonly kind: 'cluster';
+      /** MCP_AUTH_PROXY_REDIS_CLUSTER_NODES: seed nodes; the rest is discovered. */
+      readonly nodes: readonly RedisNodeAddress[];
+      readonly auth: RedisAuth;
+      readonly tls: boolean;
+      readonly natMap: RedisNatMap;
+    };
+
+export interface RedisNodeAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** MCP_AUTH_PROXY_REDIS_USERNAME / MCP_AUTH_PROXY_REDIS_PASSWORD (Redis 6 ACL user, or `requirepass`). */
+export interface RedisAuth {
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+}
+
+/** MCP_AUTH_PROXY_REDIS_NAT_MAP: announced `host:port` -> where this proxy reaches that node. */
+export type RedisNatMap = Readonly<Record<string, RedisNodeAddress>>;
 
 export interface KeyConfig {
   /** OIDC_PROVIDER_JWKS: private signing keys. Absent: generated once and kept in the store. */

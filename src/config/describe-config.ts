@@ -1,4 +1,11 @@
-import type { Config, McpServerRunConfig, McpStdioBridgeConfig, StoreConfig } from './config.ts';
+import type {
+  Config,
+  McpServerRunConfig,
+  McpStdioBridgeConfig,
+  RedisNodeAddress,
+  RedisTopology,
+  StoreConfig,
+} from './config.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 
 /** What a secret reads as in a description: whether it is set, never its value. */
@@ -62,9 +69,35 @@ function describeStore(store: StoreConfig): Description {
   if (store.kind === 'sqlite') return { kind: 'sqlite', path: store.path };
   return {
     kind: 'redis',
-    url: URL.canParse(store.url) ? withoutCredentials(new URL(store.url)) : SET,
+    ...describeRedisTopology(store.topology),
     keyPrefix: store.keyPrefix,
     tlsRejectUnauthorized: store.tlsRejectUnauthorized,
+  };
+}
+
+const hostPort = ({ host, port }: RedisNodeAddress): string =>
+  host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+
+function describeRedisTopology(topology: RedisTopology): ConfigDescription {
+  if (topology.kind === 'single') {
+    return { url: URL.canParse(topology.url) ? withoutCredentials(new URL(topology.url)) : SET };
+  }
+  const common = {
+    username: topology.auth.username ?? null,
+    password: topology.auth.password === undefined ? null : SET,
+    tls: topology.tls,
+    natMap: Object.keys(topology.natMap).length,
+  };
+  if (topology.kind === 'cluster') {
+    return { topology: 'cluster', clusterNodes: topology.nodes.map(hostPort), ...common };
+  }
+  return {
+    topology: 'sentinel',
+    sentinels: topology.sentinels.map(hostPort),
+    sentinelMaster: topology.masterName,
+    sentinelUsername: topology.sentinelAuth.username ?? null,
+    sentinelPassword: topology.sentinelAuth.password === undefined ? null : SET,
+    ...common,
   };
 }
 

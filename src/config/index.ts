@@ -14,6 +14,10 @@ export type {
   PagesConfig,
   ProxyConfig,
   RateLimitConfig,
+  RedisAuth,
+  RedisNatMap,
+  RedisNodeAddress,
+  RedisTopology,
   StoreConfig,
 } from './config.ts';
 export type { ConfigProblem, ConfigResult } from './config-result.ts';

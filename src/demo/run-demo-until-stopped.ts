@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { installGracefulShutdown } from '../http/graceful-shutdown.ts';
 import { createLogger, silentLogger, type Logger } from '../shared/logger.ts';
+import { redisLocation } from '../store/index.ts';
 import { renderDemoBanner } from './demo-banner.ts';
 import { DemoConfigurationError } from './demo-environment.ts';
 import { DevelopmentIdpRefusedError } from './development-idp-guard.ts';
@@ -78,7 +79,9 @@ export async function runDemoUntilStopped(options: RunDemoOptions): Promise<numb
       identityProviderUrl: started.identityProvider.url,
       exampleMcpServerUrl: started.exampleMcpServer.url,
       storePath:
-        started.config.store.kind === 'sqlite' ? started.config.store.path : started.config.store.url,
+        started.config.store.kind === 'sqlite'
+          ? started.config.store.path
+          : redisLocation(started.config.store.topology),
     }),
   );
   installGracefulShutdown({

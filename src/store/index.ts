@@ -14,3 +14,4 @@ export {
   INVALIDATION_REVISION_KEY,
   type PollingInvalidationBusOptions,
 } from './polling-invalidation-bus.ts';
+export { redisLocation } from './redis/redis-location.ts';

@@ -245,10 +245,16 @@ function createModelAdapter(
 
     destroy,
 
+    /**
+     * The records first, the set last: the records are spread over a cluster's shards, so their
+     * deletion is not one atomic step, and should it stop half-way the set still lists what is
+     * left for the next revocation to find.
+     */
     async revokeByGrantId(grantId) {
       const setKey = grantSetKey(grantId);
       const recordKeys = await store.members(setKey);
-      await store.delete(...recordKeys, setKey);
+      await store.delete(...recordKeys);
+      await store.delete(setKey);
     },
   };
 }

@@ -28,7 +28,7 @@ export async function openInvalidationBus(
     case 'redis': {
       const { createRedisInvalidationBus } = await import('./redis/redis-invalidation-bus.ts');
       return await createRedisInvalidationBus({
-        url: config.url,
+        topology: config.topology,
         keyPrefix: config.keyPrefix,
         tlsRejectUnauthorized: config.tlsRejectUnauthorized,
         clock,

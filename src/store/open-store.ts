@@ -24,10 +24,11 @@ export async function openStore(
     case 'redis': {
       const { createRedisStore } = await import('./redis/redis-store.ts');
       return await createRedisStore({
-        url: config.url,
+        topology: config.topology,
         keyPrefix: config.keyPrefix,
         tlsRejectUnauthorized: config.tlsRejectUnauthorized,
         logger: dependencies.logger,
+        clock: dependencies.clock,
       });
     }
   }

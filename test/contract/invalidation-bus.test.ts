@@ -143,7 +143,7 @@ const redisHarness: OpenHarness = async (t) => {
   return {
     async open() {
       const bus = await createRedisInvalidationBus({
-        url: `redis://127.0.0.1:${port}`,
+        topology: { kind: 'single', url: `redis://127.0.0.1:${port}` },
         keyPrefix,
         tlsRejectUnauthorized: true,
         clock: systemClock,

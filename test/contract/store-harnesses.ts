@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
+import type { RedisTopology } from '../../src/config/config.ts';
 import type { KeyValueStore } from '../../src/store/key-value-store.ts';
 import { createMemoryStore } from '../../src/store/memory/memory-store.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -70,35 +71,46 @@ export const openSqliteForTest: OpenStoreForTest = async () => {
 };
 
 /** Real Redis keeps real time: TTLs of ~30 ms and short waits, the one place tests sleep. */
-export const openRedisForTest: OpenStoreForTest = async (t) => {
-  const url = await redisUrlOrSkip(t);
-  if (url === undefined) return undefined;
-  const keyPrefix = uniqueRedisPrefix('store');
-  const open = () => createRedisStore({ url, keyPrefix, tlsRejectUnauthorized: true, logger: silentLogger });
-  const opened: KeyValueStore[] = [await open()];
-  return {
-    store: opened[0]!,
-    clock: systemClock,
-    manualClock: undefined,
-    shortTtlMs: 30,
-    elapse: (ms) => sleep(ms),
-    async reopen() {
-      await opened.at(-1)!.close();
-      const again = await open();
-      opened.push(again);
-      return again;
-    },
-    async cleanup() {
-      for (const store of opened) await store.close();
-      // A fresh connection: the test may have closed its own. Only this run's prefix is touched.
-      const cleaner = await open();
-      const written: string[] = [];
-      for await (const key of cleaner.keys('')) written.push(key);
-      if (written.length > 0) await cleaner.delete(...written);
-      await cleaner.close();
-    },
+export function openRedisTopologyForTest(
+  label: string,
+  topologyFor: (t: TestContext) => Promise<RedisTopology | undefined>,
+): OpenStoreForTest {
+  return async (t) => {
+    const topology = await topologyFor(t);
+    if (topology === undefined) return undefined;
+    const keyPrefix = uniqueRedisPrefix(label);
+    const open = () =>
+      createRedisStore({ topology, keyPrefix, tlsRejectUnauthorized: true, logger: silentLogger });
+    const opened: KeyValueStore[] = [await open()];
+    return {
+      store: opened[0]!,
+      clock: systemClock,
+      manualClock: undefined,
+      shortTtlMs: 30,
+      elapse: (ms) => sleep(ms),
+      async reopen() {
+        await opened.at(-1)!.close();
+        const again = await open();
+        opened.push(again);
+        return again;
+      },
+      async cleanup() {
+        for (const store of opened) await store.close();
+        // A fresh connection: the test may have closed its own. Only this run's prefix is touched.
+        const cleaner = await open();
+        const written: string[] = [];
+        for await (const key of cleaner.keys('')) written.push(key);
+        if (written.length > 0) await cleaner.delete(...written);
+        await cleaner.close();
+      },
+    };
   };
-};
+}
+
+export const openRedisForTest: OpenStoreForTest = openRedisTopologyForTest('store', async (t) => {
+  const url = await redisUrlOrSkip(t);
+  return url === undefined ? undefined : { kind: 'single', url };
+});
 
 /** Opens a harness for one test and always cleans up; a skipped backend runs nothing. */
 export async function withHarness(

@@ -15,7 +15,14 @@ import type { Supervisor } from '../../src/supervisor/index.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import type { Observe } from '../../src/observability/index.ts';
 
-export type TestStore = { kind: 'sqlite'; dir?: string } | { kind: 'redis'; url: string; prefix?: string };
+/**
+ * Where the proxy keeps its state: SQLite, one Redis by URL, or Redis named by other variables
+ * (`env`: MCP_AUTH_PROXY_REDIS_SENTINELS and _SENTINEL_MASTER, or _CLUSTER_NODES).
+ */
+export type TestStore =
+  | { kind: 'sqlite'; dir?: string }
+  | { kind: 'redis'; url: string; prefix?: string }
+  | { kind: 'redis'; env: Readonly<Record<string, string>>; prefix?: string };
 
 export interface TestProxyOptions {
   store?: TestStore;
@@ -141,7 +148,7 @@ export async function startTestProxy(
     ...(store.kind === 'sqlite'
       ? { MCP_AUTH_PROXY_SQLITE_PATH: join(dir, 'store.sqlite') }
       : {
-          MCP_AUTH_PROXY_REDIS_URL: store.url,
+          ...('url' in store ? { MCP_AUTH_PROXY_REDIS_URL: store.url } : store.env),
           MCP_AUTH_PROXY_REDIS_PREFIX: store.prefix ?? uniqueRedisPrefix('proxy'),
           MCP_AUTH_PROXY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64url'),
         }),

@@ -52,7 +52,7 @@ export function readKeys(reader: EnvironmentReader, store: StoreSection): KeyCon
     // each would fail to open the tokens the others sealed.
     reader.problem(
       MCP_AUTH_PROXY_ENCRYPTION_KEY,
-      'MCP_AUTH_PROXY_ENCRYPTION_KEY or OIDC_PROVIDER_JWKS must be set when MCP_AUTH_PROXY_REDIS_URL is: every instance sharing the Redis must use the same encryption key. Generate one with `openssl rand -base64 32`.',
+      'MCP_AUTH_PROXY_ENCRYPTION_KEY or OIDC_PROVIDER_JWKS must be set when the store is Redis (MCP_AUTH_PROXY_REDIS_URL, _SENTINELS or _CLUSTER_NODES): every instance sharing the Redis must use the same encryption key. Generate one with `openssl rand -base64 32`.',
     );
   }
   return undefined;

@@ -1,13 +1,22 @@
 import { dirname } from 'node:path';
-import type { StoreConfig } from '../config.ts';
+import type { RedisTopology, StoreConfig } from '../config.ts';
 import type { EnvironmentReader } from '../environment-reader.ts';
 import { parseBoolean, parseText, redisUrl, resolvedPath } from '../parsers/index.ts';
 import { defaultedVariable, optionalVariable, type VariableGroup } from '../variable.ts';
+import {
+  MCP_AUTH_PROXY_REDIS_CLUSTER_NODES,
+  MCP_AUTH_PROXY_REDIS_SENTINELS,
+  readReplicatedTopology,
+  REDIS_TOPOLOGY_VARIABLES,
+  TOPOLOGY_SETTINGS,
+  warnIgnored,
+  warnIgnoredTopologySettings,
+} from './redis-topology.ts';
 
 export const MCP_AUTH_PROXY_REDIS_URL = optionalVariable({
   name: 'MCP_AUTH_PROXY_REDIS_URL',
   description:
-    'Redis for grants, tokens, sessions and rate limits shared by several instances (redis:// or rediss:// for TLS).',
+    'One Redis for grants, tokens, sessions and rate limits shared by several instances (redis:// or rediss:// for TLS); for Sentinel or Cluster use MCP_AUTH_PROXY_REDIS_SENTINELS or MCP_AUTH_PROXY_REDIS_CLUSTER_NODES instead.',
   example: 'rediss://:password@redis.example.com:6379',
   secret: true,
   heroku: { changed: 'optional; without it an embedded SQLite file is used' },
@@ -51,6 +60,7 @@ export const STORE_VARIABLES: VariableGroup = {
   title: 'Storage',
   variables: [
     MCP_AUTH_PROXY_REDIS_URL,
+    ...REDIS_TOPOLOGY_VARIABLES,
     MCP_AUTH_PROXY_REDIS_PREFIX,
     MCP_AUTH_PROXY_REDIS_TLS_REJECT_UNAUTHORIZED,
     MCP_AUTH_PROXY_SQLITE_PATH,
@@ -60,34 +70,56 @@ export const STORE_VARIABLES: VariableGroup = {
 export interface StoreSection {
   /** Which backend the variables ask for, even when its settings are invalid. */
   readonly kind: StoreConfig['kind'];
-  /** Undefined when the Redis URL is invalid (a problem is recorded). */
+  /** Undefined when a Redis setting is invalid (a problem is recorded). */
   readonly config: StoreConfig | undefined;
 }
 
-function warnIgnored(reader: EnvironmentReader, names: readonly string[], reason: string): void {
-  if (names.length > 0)
-    reader.warn(`${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} ignored because ${reason}`);
-}
+const LOCATORS = [
+  ['url', MCP_AUTH_PROXY_REDIS_URL],
+  ['sentinels', MCP_AUTH_PROXY_REDIS_SENTINELS],
+  ['cluster', MCP_AUTH_PROXY_REDIS_CLUSTER_NODES],
+] as const;
 
 export function readStore(reader: EnvironmentReader): StoreSection {
-  if (!reader.isSet(MCP_AUTH_PROXY_REDIS_URL)) {
-    const redisOnly = [MCP_AUTH_PROXY_REDIS_PREFIX, MCP_AUTH_PROXY_REDIS_TLS_REJECT_UNAUTHORIZED];
+  const locators = LOCATORS.filter(([, variable]) => reader.isSet(variable));
+  const [chosen, ...others] = locators;
+  if (chosen === undefined) {
     warnIgnored(
       reader,
-      redisOnly.filter((variable) => reader.isSet(variable)).map((variable) => variable.name),
-      'MCP_AUTH_PROXY_REDIS_URL is not set',
+      [...TOPOLOGY_SETTINGS, MCP_AUTH_PROXY_REDIS_PREFIX, MCP_AUTH_PROXY_REDIS_TLS_REJECT_UNAUTHORIZED],
+      'no Redis is configured (MCP_AUTH_PROXY_REDIS_URL, _SENTINELS or _CLUSTER_NODES)',
     );
     return { kind: 'sqlite', config: { kind: 'sqlite', path: reader.value(MCP_AUTH_PROXY_SQLITE_PATH) } };
   }
-  if (reader.isSet(MCP_AUTH_PROXY_SQLITE_PATH)) {
-    warnIgnored(reader, [MCP_AUTH_PROXY_SQLITE_PATH.name], 'MCP_AUTH_PROXY_REDIS_URL is set');
+  const [locator, locatorVariable] = chosen;
+  warnIgnoredTopologySettings(reader, locator);
+  warnIgnored(reader, [MCP_AUTH_PROXY_SQLITE_PATH], `${locatorVariable.name} is set`);
+  for (const [, variable] of others) {
+    reader.problem(
+      variable,
+      `${locators.map(([, each]) => each.name).join(' and ')} are all set, but they are alternatives: set exactly one (one Redis by URL, a Sentinel-managed primary, or a Redis Cluster).`,
+    );
   }
-  const url = reader.maybe(MCP_AUTH_PROXY_REDIS_URL);
   const keyPrefix = reader.value(MCP_AUTH_PROXY_REDIS_PREFIX);
   const tlsRejectUnauthorized = reader.value(MCP_AUTH_PROXY_REDIS_TLS_REJECT_UNAUTHORIZED);
-  if (url === undefined) return { kind: 'redis', config: undefined };
-  return { kind: 'redis', config: { kind: 'redis', url, keyPrefix, tlsRejectUnauthorized } };
+  if (locator === 'cluster' && /[{}]/.test(keyPrefix)) {
+    // Redis Cluster hashes only what is inside the first {...} of a key (its hash tag): a brace in
+    // the prefix would send every key to one slot, one shard (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags).
+    reader.problem(
+      MCP_AUTH_PROXY_REDIS_PREFIX,
+      'MCP_AUTH_PROXY_REDIS_PREFIX must not contain { or } with MCP_AUTH_PROXY_REDIS_CLUSTER_NODES: Redis Cluster would read it as a hash tag and put every key on one shard.',
+    );
+  }
+  const topology: RedisTopology | undefined =
+    locator === 'url'
+      ? singleTopology(reader.maybe(MCP_AUTH_PROXY_REDIS_URL))
+      : readReplicatedTopology(reader, locator);
+  if (topology === undefined || others.length > 0) return { kind: 'redis', config: undefined };
+  return { kind: 'redis', config: { kind: 'redis', topology, keyPrefix, tlsRejectUnauthorized } };
 }
+
+const singleTopology = (url: string | undefined): RedisTopology | undefined =>
+  url === undefined ? undefined : { kind: 'single', url };
 
 /** The directory beside the SQLite file where generated secrets are kept. */
 export const sqliteDirectory = (path: string): string => dirname(path);

@@ -1,10 +1,21 @@
+import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { RedisTopology } from '../../config/config.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { randomToken } from '../../shared/crypto.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { InvalidationListeners, type InvalidationBus } from '../invalidation-bus.ts';
-import { redactRedisUrl, redisConnectionOptions } from './redis-connection-options.ts';
-import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from './redis-store.ts';
+import {
+  clusterNodeConnectionOptions,
+  connectionOptions,
+  createCommandClient,
+  isClusterClient,
+  reconnectDelayMs,
+  CONNECT_TIMEOUT_MS,
+  type RedisCommandClient,
+} from './redis-clients.ts';
+import { connectionEnded, firstConnection } from './redis-connection-lifecycle.ts';
+import { redisLocation } from './redis-location.ts';
 
 /**
  * The subscriber is pinged this often; without a pong for HEARTBEAT_STALE_MS the
@@ -13,11 +24,9 @@ import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from './redis-store.ts';
  */
 const HEARTBEAT_INTERVAL_MS = 250;
 const HEARTBEAT_STALE_MS = 1_000;
-const RECONNECT_MAX_DELAY_MS = 2_000;
-const DISCONNECT_WAIT_MS = 100;
 
 export interface RedisInvalidationBusOptions {
-  readonly url: string;
+  readonly topology: RedisTopology;
   /** The store's key prefix: deployments sharing a Redis get separate channels. */
   readonly keyPrefix: string;
   readonly tlsRejectUnauthorized: boolean;
@@ -27,46 +36,37 @@ export interface RedisInvalidationBusOptions {
 
 /**
  * The invalidation bus on Redis pub/sub (https://redis.io/docs/latest/develop/interact/pubsub/):
- * one connection subscribed to `<prefix>invalidation`, one to publish on (a
- * subscribed RESP2 connection can send nothing else). Pub/sub is fire and
- * forget, so the subscriber's health is watched: while it is not subscribed
- * and answering pings the bus is not listening, and every loss or recovery of
- * the link is a gap. ioredis is loaded only here, as by the Redis store.
+ * one connection subscribed to `<prefix>invalidation`, and a client to publish with (a
+ * subscribed RESP2 connection can send nothing else). Pub/sub is fire and forget, so the
+ * subscriber's health is watched: while it is not subscribed and answering pings the bus is not
+ * listening, and every loss or recovery of the link is a gap.
+ *
+ * On a cluster this is classic pub/sub, not sharded: a PUBLISH on any node reaches the
+ * subscribers of every node, so the subscriber may sit on any node (a replica included) and
+ * only moves when that node goes away. The one channel would live on one shard with SPUBLISH
+ * anyway; messages are rare (revocations, refreshed upstream tokens), so the broadcast costs
+ * little (docs/storage-schema.md).
  */
 export async function createRedisInvalidationBus(
   options: RedisInvalidationBusOptions,
 ): Promise<InvalidationBus> {
-  const { clock, logger } = options;
+  const { clock, logger, topology } = options;
   const { Redis: RedisClient } = await import('ioredis');
   const channel = `${options.keyPrefix}invalidation`;
   // Our own messages come back from Redis; they were delivered here already.
   const origin = randomToken(9);
-  const connection = {
-    ...redisConnectionOptions(options.url, options.tlsRejectUnauthorized),
-    lazyConnect: true,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt - 1, 16), RECONNECT_MAX_DELAY_MS),
-  };
-  const subscriber = new RedisClient({
-    ...connection,
-    autoResubscribe: false,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-  });
-  const publisher = new RedisClient({
-    ...connection,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-  });
+  const publisher = await createCommandClient(topology, options.tlsRejectUnauthorized, '');
+  publisher.on('error', () => undefined);
   const listeners = new InvalidationListeners((error) =>
     logger.error({ event: 'invalidation.listener_failed', err: error }, 'invalidation.listener_failed'),
   );
-  const redactedUrl = redactRedisUrl(options.url);
+  const location = redisLocation(topology);
+  let subscriber: Redis | undefined;
   let subscribed = false;
   let lastPongMs = Number.NEGATIVE_INFINITY;
   let closed = false;
+  let failedAttempts = 0;
+  let reopenTimer: NodeJS.Timeout | undefined;
   let firstSubscribed: () => void = () => undefined;
   const subscribedOnce = new Promise<void>((resolve) => {
     firstSubscribed = resolve;
@@ -77,43 +77,64 @@ export async function createRedisInvalidationBus(
     if (!subscribed) return;
     subscribed = false;
     if (!closed) {
-      logger.warn(
-        { event: 'invalidation.unavailable', url: redactedUrl, reason },
-        'invalidation.unavailable',
-      );
+      logger.warn({ event: 'invalidation.unavailable', url: location, reason }, 'invalidation.unavailable');
     }
     listeners.gap();
   };
 
-  subscriber.on('message', (from: string, payload: string) => {
-    if (from !== channel) return;
-    const space = payload.indexOf(' ');
-    if (space === -1 || payload.slice(0, space) === origin) return;
-    listeners.message(payload.slice(space + 1));
-  });
-  subscriber.on('ready', () => {
-    subscriber.subscribe(channel).then(
-      () => {
-        lastPongMs = clock.nowMs();
-        subscribed = true;
-        firstSubscribed();
-        // What was published while we were away is unknown.
-        listeners.gap();
-      },
-      (error: unknown) => lose(String(error)),
-    );
-  });
-  subscriber.on('close', () => lose('connection closed'));
-  // Without an 'error' listener a failed connect would be thrown; the loss is seen on 'close'.
-  subscriber.on('error', () => undefined);
-  publisher.on('error', () => undefined);
+  /**
+   * A new subscriber connection after each loss, so that on a cluster it can move to another
+   * node; Sentinel resolves the current primary on each connect.
+   */
+  const openSubscriber = (): void => {
+    if (closed) return;
+    const connection = new RedisClient({
+      ...subscriberOptions(topology, options.tlsRejectUnauthorized, publisher),
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      autoResubscribe: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    subscriber = connection;
+    connection.on('message', (from: string, payload: string) => {
+      if (from !== channel) return;
+      const space = payload.indexOf(' ');
+      if (space === -1 || payload.slice(0, space) === origin) return;
+      listeners.message(payload.slice(space + 1));
+    });
+    connection.on('ready', () => {
+      connection.subscribe(channel).then(
+        () => {
+          failedAttempts = 0;
+          lastPongMs = clock.nowMs();
+          subscribed = true;
+          firstSubscribed();
+          // What was published while we were away is unknown.
+          listeners.gap();
+        },
+        (error: unknown) => lose(String(error)),
+      );
+    });
+    // Without an 'error' listener a failed connect would be thrown; the loss is seen on 'close'.
+    connection.on('error', () => undefined);
+    connection.on('close', () => lose('connection closed'));
+    connection.once('end', () => {
+      lose('connection ended');
+      if (closed) return;
+      failedAttempts += 1;
+      reopenTimer = setTimeout(openSubscriber, reconnectDelayMs(failedAttempts));
+      reopenTimer.unref();
+    });
+    connection.connect().catch(() => undefined);
+  };
 
   const heartbeat = setInterval(() => {
-    if (!subscribed) return;
+    if (!subscribed || subscriber === undefined) return;
     if (clock.nowMs() - lastPongMs > HEARTBEAT_STALE_MS) {
       // The socket still looks open but answers nothing: start over on a new one.
       lose('no answer to ping');
-      subscriber.disconnect(true);
+      subscriber.disconnect();
       return;
     }
     subscriber.ping().then(
@@ -125,7 +146,10 @@ export async function createRedisInvalidationBus(
   }, HEARTBEAT_INTERVAL_MS);
   heartbeat.unref();
 
-  await Promise.all([connectOnce(subscriber, subscribedOnce), connectOnce(publisher, Promise.resolve())]);
+  // A bus whose Redis is down still starts, not listening, and recovers.
+  await firstConnection(publisher);
+  openSubscriber();
+  await firstSubscriptionOrTimeout(subscribedOnce);
 
   return {
     kind: 'redis',
@@ -143,39 +167,41 @@ export async function createRedisInvalidationBus(
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
+      clearTimeout(reopenTimer);
       subscribed = false;
       // Dropped, not QUIT: a hung Redis would never answer it, and nothing here needs an answer.
-      subscriber.disconnect();
+      const last = subscriber;
+      last?.disconnect();
       publisher.disconnect();
-      await Promise.all([ended(subscriber), ended(publisher)]);
+      await Promise.all([last === undefined ? undefined : connectionEnded(last), connectionEnded(publisher)]);
     },
   };
 }
 
-/** The first attempt only: a bus whose Redis is down still starts, not listening, and recovers. */
-async function connectOnce(client: Redis, ready: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const giveUp = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CONNECT_TIMEOUT_MS);
+/** Where the next subscriber connects: the URL, the current Sentinel primary, or one cluster node. */
+function subscriberOptions(
+  topology: RedisTopology,
+  tlsRejectUnauthorized: boolean,
+  publisher: RedisCommandClient,
+) {
+  if (topology.kind !== 'cluster') return connectionOptions(topology, tlsRejectUnauthorized);
+  // Any node hears every classic PUBLISH; a random one spreads instances over the cluster.
+  const known = isClusterClient(publisher) ? publisher.nodes('all').map((node) => node.options) : [];
+  const candidates = known.length > 0 ? known : topology.nodes;
+  const node = candidates[randomInt(candidates.length)] ?? topology.nodes[0];
+  return clusterNodeConnectionOptions(topology, tlsRejectUnauthorized, {
+    host: node?.host ?? '',
+    port: node?.port ?? 0,
   });
-  const connected = client.connect().then(
-    () => ready,
-    () => undefined,
-  );
-  try {
-    await Promise.race([connected, giveUp]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
-/** Resolves once the client has let go of its socket (bounded: one with no socket has nothing to report). */
-async function ended(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
+async function firstSubscriptionOrTimeout(subscribed: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await new Promise<void>((resolve) => {
-    client.once('end', resolve);
-    timer = setTimeout(resolve, DISCONNECT_WAIT_MS);
-  });
+  await Promise.race([
+    subscribed,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CONNECT_TIMEOUT_MS);
+    }),
+  ]);
   clearTimeout(timer);
 }

@@ -1,34 +1,40 @@
-import type { Redis } from 'ioredis';
+import type { RedisTopology } from '../../config/config.ts';
+import { systemClock, type Clock } from '../../shared/clock.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
 import type { KeyValueStore } from '../key-value-store.ts';
 import { wholeAmount, wholeTtlMs, wholeWindowMs } from '../ttl.ts';
-import { redactRedisUrl, redisConnectionOptions } from './redis-connection-options.ts';
+import { COMMAND_TIMEOUT_MS, createCommandClient, type RedisCommandClient } from './redis-clients.ts';
+import { closeClient, firstConnection, watchOutages } from './redis-connection-lifecycle.ts';
+import { redisLocation } from './redis-location.ts';
+import { scanKeys } from './redis-scan.ts';
 import { ADD_TO_SET_LUA, COMPARE_AND_SET_LUA, INCREMENT_IN_WINDOW_LUA } from './redis-scripts.ts';
+import { REPLICA_ACK_TIMEOUT_MS, ReplicaAcknowledgement } from './replica-acknowledgement.ts';
 
-/** How long opening a TCP (and TLS) connection may take before the attempt counts as failed. */
-export const CONNECT_TIMEOUT_MS = 2_000;
-/** A command without an answer by then fails, so a hung server cannot hang a request. */
-export const COMMAND_TIMEOUT_MS = 2_000;
-/** Reconnect backoff: doubles from the first delay up to the cap, then retries at the cap forever. */
-export const RECONNECT_FIRST_DELAY_MS = 50;
-export const RECONNECT_MAX_DELAY_MS = 2_000;
+export {
+  CONNECT_TIMEOUT_MS,
+  COMMAND_TIMEOUT_MS,
+  RECONNECT_FIRST_DELAY_MS,
+  RECONNECT_MAX_DELAY_MS,
+} from './redis-clients.ts';
+
 /**
- * How long close() lets a socket end politely before destroying it. Kept short: ioredis arms this
- * timer even for a socket that is already gone, and it would hold a closing process open.
+ * No store call takes longer than this, whatever the client does meanwhile: a Cluster client
+ * retries a command across redirections and failovers (up to 16 times), each try bounded by
+ * COMMAND_TIMEOUT_MS, which alone could add up to half a minute.
  */
-const DISCONNECT_TIMEOUT_MS = 100;
-/** Keys asked for per SCAN round trip in keys(). */
-const SCAN_BATCH = 500;
+export const OPERATION_DEADLINE_MS = COMMAND_TIMEOUT_MS + 1_000;
 
 export interface RedisStoreOptions {
-  /** `redis://` or `rediss://` (TLS), with an optional database index as its path. */
-  url: string;
+  /** One Redis by URL (`redis://`, `rediss://`, optional database index), Sentinel, or Cluster. */
+  topology: RedisTopology;
   /** Put before every key this store reads or writes, so several apps can share one Redis. */
   keyPrefix: string;
-  /** TLS certificate check for `rediss://` (Heroku Key-Value Store serves self-signed certificates). */
+  /** TLS certificate check (Heroku Key-Value Store serves self-signed certificates). */
   tlsRejectUnauthorized: boolean;
   logger: Logger;
+  /** Times the pause of replica acknowledgements (Sentinel, Cluster). Defaults to the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -44,191 +50,131 @@ function asStoreError(error: unknown): unknown {
   return new DependencyUnavailableError('store', 'Redis did not answer.', error);
 }
 
-const reconnectDelayMs = (attempt: number): number =>
-  Math.min(RECONNECT_FIRST_DELAY_MS * 2 ** Math.min(attempt - 1, 16), RECONNECT_MAX_DELAY_MS);
-
-/** SCAN MATCH is a glob: the literal prefix must not be read as wildcards. */
-const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
-
-/**
- * The port on Redis (ioredis, loaded only here and only when Redis is
- * configured). While Redis is unreachable every call fails at once with
- * DependencyUnavailableError (503 upstream) instead of queueing, the client
- * reconnects forever in the background, and the same store works again as
- * soon as Redis answers.
- */
-export async function createRedisStore(options: RedisStoreOptions): Promise<KeyValueStore> {
-  const { keyPrefix, logger } = options;
-  const { Redis: RedisClient } = await import('ioredis');
-  const client = new RedisClient({
-    ...redisConnectionOptions(options.url, options.tlsRejectUnauthorized),
-    keyPrefix,
-    lazyConnect: true,
-    // Fail fast while disconnected: no offline queue, no retrying of a command across reconnects,
-    // and no replay of an unanswered INCR or GETDEL on a new connection.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    retryStrategy: reconnectDelayMs,
-  });
-  let closed = false;
-  watchOutages(client, redactRedisUrl(options.url), logger, () => closed);
-  await firstConnection(client);
-
-  const command = async <T>(send: (redis: Redis) => Promise<T>): Promise<T> => {
-    if (closed) throw new DependencyUnavailableError('store', 'The Redis store is closed.');
-    try {
-      return await send(client);
-    } catch (error) {
-      throw asStoreError(error);
-    }
-  };
-
-  return {
-    kind: 'redis',
-
-    get: async (key) => (await command((redis) => redis.get(key))) ?? undefined,
-
-    set: async (key, value, setOptions) => {
-      const ttlMs = wholeTtlMs(setOptions?.ttlMs);
-      await command((redis) =>
-        ttlMs === undefined ? redis.set(key, value) : redis.set(key, value, 'PX', ttlMs),
-      );
-    },
-
-    setIfAbsent: async (key, value, setOptions) => {
-      const ttlMs = wholeTtlMs(setOptions?.ttlMs);
-      const reply = await command((redis) =>
-        ttlMs === undefined ? redis.set(key, value, 'NX') : redis.set(key, value, 'PX', ttlMs, 'NX'),
-      );
-      return reply === 'OK';
-    },
-
-    compareAndSet: async (key, expected, value, setOptions) => {
-      const ttlMs = wholeTtlMs(setOptions?.ttlMs);
-      const reply = await command((redis) =>
-        redis.eval(COMPARE_AND_SET_LUA, 1, key, expected, value, ttlMs === undefined ? '' : ttlMs),
-      );
-      return reply === 1;
-    },
-
-    take: async (key) => (await command((redis) => redis.getdel(key))) ?? undefined,
-
-    delete: async (...keys) => {
-      if (keys.length === 0) return;
-      await command((redis) => redis.del(...keys));
-    },
-
-    addToSet: async (key, member, setOptions) => {
-      const ttlMs = wholeTtlMs(setOptions?.ttlMs);
-      await command((redis) => redis.eval(ADD_TO_SET_LUA, 1, key, member, ttlMs === undefined ? '' : ttlMs));
-    },
-
-    members: (key) => command((redis) => redis.smembers(key)),
-
-    increment: async (key, windowMs, amount) => {
-      const wholeWindow = wholeWindowMs(windowMs);
-      const add = wholeAmount(amount);
-      const reply = await command((redis) => redis.eval(INCREMENT_IN_WINDOW_LUA, 1, key, wholeWindow, add));
-      if (!Array.isArray(reply)) throw new TypeError('unexpected reply from the increment script');
-      return { count: Number(reply[0]), resetInMs: Number(reply[1]) };
-    },
-
-    async *keys(prefix) {
-      // SCAN patterns are not prefixed by ioredis: add the store's prefix, strip it from results.
-      const pattern = `${escapeGlob(keyPrefix + prefix)}*`;
-      const seen = new Set<string>();
-      let cursor = '0';
-      do {
-        const [next, batch] = await command((redis) =>
-          redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH),
-        );
-        cursor = next;
-        // SCAN may return a key twice (https://redis.io/docs/latest/commands/scan/#scan-guarantees).
-        for (const fullKey of batch) {
-          if (seen.has(fullKey)) continue;
-          seen.add(fullKey);
-          yield fullKey.slice(keyPrefix.length);
-        }
-      } while (cursor !== '0');
-    },
-
-    ping: async () => {
-      await command((redis) => redis.ping());
-    },
-
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      const ended = connectionEnded(client);
-      if (client.status === 'ready') {
-        // QUIT lets Redis answer what is in flight; a dead link is simply dropped.
-        await client.quit().catch(() => client.disconnect());
-      } else {
-        client.disconnect();
-      }
-      await ended;
-    },
-  };
-}
-
-/**
- * Waits for the first connection, but never longer than one connect attempt:
- * a proxy whose Redis is down still starts, answers 503 where it needs the
- * store, and recovers when Redis comes back.
- */
-async function firstConnection(client: Redis): Promise<void> {
+async function withinDeadline<T>(operation: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const giveUp = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CONNECT_TIMEOUT_MS);
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${OPERATION_DEADLINE_MS} ms`)),
+      OPERATION_DEADLINE_MS,
+    );
   });
   try {
-    await Promise.race([client.connect().catch(() => undefined), giveUp]);
+    return await Promise.race([operation, deadline]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/**
- * Resolves when the client has let go of its socket, so a caller that closes
- * the store can exit at once. Bounded: a client that was between reconnect
- * attempts has no socket left to report its end.
- */
-async function connectionEnded(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
-  let timer: NodeJS.Timeout | undefined;
-  await new Promise<void>((resolve) => {
-    client.once('end', resolve);
-    timer = setTimeout(resolve, DISCONNECT_TIMEOUT_MS);
-  });
-  clearTimeout(timer);
-}
+type Argument = string | number;
 
 /**
- * Logs an outage once when it starts and once when it ends, however many
- * reconnect attempts fail in between. Listening to 'error' is also what keeps
- * a connection failure from becoming an uncaught exception.
+ * The port on Redis (ioredis, loaded only here and only when Redis is
+ * configured), as one server, a Sentinel-managed primary or a Cluster. While
+ * Redis is unreachable every call fails at once with DependencyUnavailableError
+ * (503 upstream) instead of queueing, the client reconnects forever in the
+ * background (following a failover to the new primary), and the same store
+ * works again as soon as Redis answers. Every command names one key, so each
+ * runs within one hash slot of a cluster (docs/storage-schema.md).
  */
-function watchOutages(client: Redis, redactedUrl: string, logger: Logger, isClosing: () => boolean): void {
-  let down = false;
-  const markDown = (reason: string): void => {
-    if (down) return;
-    down = true;
-    logger.warn(
-      { event: 'store.unavailable', store: 'redis', url: redactedUrl, reason },
-      'store.unavailable',
-    );
+export async function createRedisStore(options: RedisStoreOptions): Promise<KeyValueStore> {
+  const { keyPrefix, logger, topology } = options;
+  const client = await createCommandClient(topology, options.tlsRejectUnauthorized, keyPrefix);
+  // With replicas, writes that confirm something to a client wait for one (replica-acknowledgement.ts).
+  const replicas =
+    topology.kind === 'single' ? undefined : new ReplicaAcknowledgement(options.clock ?? systemClock, logger);
+  let closed = false;
+  watchOutages(client, redisLocation(topology), logger, () => closed);
+  await firstConnection(client);
+
+  const command = async <T>(send: (redis: RedisCommandClient) => Promise<T>): Promise<T> => {
+    if (closed) throw new DependencyUnavailableError('store', 'The Redis store is closed.');
+    try {
+      return await withinDeadline(send(client));
+    } catch (error) {
+      throw asStoreError(error);
+    }
   };
-  client.on('error', (error: Error) => markDown(error.message));
-  client.on('close', () => {
-    if (!isClosing()) markDown('connection closed');
-  });
-  client.on('ready', () => {
-    if (!down) return;
-    down = false;
-    logger.info({ event: 'store.recovered', store: 'redis', url: redactedUrl }, 'store.recovered');
-  });
+
+  const read = (name: string, args: Argument[]): Promise<unknown> =>
+    command((redis) => redis.call(name, args));
+
+  /** A write, followed on the same connection by WAIT for one replica where replicas are expected. */
+  const write = async (name: string, args: Argument[]): Promise<unknown> => {
+    if (replicas === undefined || !replicas.shouldWait()) return await read(name, args);
+    const replies = await command((redis) =>
+      redis.pipeline().call(name, args).call('wait', [1, REPLICA_ACK_TIMEOUT_MS]).exec(),
+    );
+    const [written, acknowledged] = replies ?? [];
+    if (written === undefined) throw asStoreError(new Error('the pipeline was not run'));
+    if (written[0] !== null) throw asStoreError(written[0]);
+    if (acknowledged !== undefined && acknowledged[0] === null) replicas.record(Number(acknowledged[1]));
+    return written[1];
+  };
+
+  const ttlArguments = (ttlMs: number | undefined): Argument[] => (ttlMs === undefined ? [] : ['PX', ttlMs]);
+  const optionalString = (reply: unknown): string | undefined =>
+    typeof reply === 'string' ? reply : undefined;
+
+  return {
+    kind: 'redis',
+
+    get: async (key) => optionalString(await read('get', [key])),
+
+    set: async (key, value, setOptions) => {
+      await write('set', [key, value, ...ttlArguments(wholeTtlMs(setOptions?.ttlMs))]);
+    },
+
+    setIfAbsent: async (key, value, setOptions) =>
+      (await write('set', [key, value, ...ttlArguments(wholeTtlMs(setOptions?.ttlMs)), 'NX'])) === 'OK',
+
+    compareAndSet: async (key, expected, value, setOptions) => {
+      const ttlMs = wholeTtlMs(setOptions?.ttlMs);
+      const reply = await write('eval', [COMPARE_AND_SET_LUA, 1, key, expected, value, ttlMs ?? '']);
+      return Number(reply) === 1;
+    },
+
+    take: async (key) => optionalString(await write('getdel', [key])),
+
+    delete: async (...keys) => {
+      if (keys.length === 0) return;
+      // A multi-key DEL must stay in one hash slot on a cluster; keys here are spread by design.
+      if (topology.kind === 'cluster') await Promise.all(keys.map((key) => write('del', [key])));
+      else await write('del', keys);
+    },
+
+    addToSet: async (key, member, setOptions) => {
+      const ttlMs = wholeTtlMs(setOptions?.ttlMs);
+      await write('eval', [ADD_TO_SET_LUA, 1, key, member, ttlMs ?? '']);
+    },
+
+    members: async (key) => {
+      const reply = await read('smembers', [key]);
+      return Array.isArray(reply) ? reply.map(String) : [];
+    },
+
+    // Counters are not worth a replica round trip: a failover may forget some hits of one window.
+    increment: async (key, windowMs, amount) => {
+      const reply = await read('eval', [
+        INCREMENT_IN_WINDOW_LUA,
+        1,
+        key,
+        wholeWindowMs(windowMs),
+        wholeAmount(amount),
+      ]);
+      if (!Array.isArray(reply)) throw new TypeError('unexpected reply from the increment script');
+      return { count: Number(reply[0]), resetInMs: Number(reply[1]) };
+    },
+
+    keys: (prefix) => scanKeys(client, keyPrefix, prefix, command),
+
+    ping: async () => {
+      await read('ping', []);
+    },
+
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await closeClient(client);
+    },
+  };
 }

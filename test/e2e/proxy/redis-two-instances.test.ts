@@ -8,38 +8,8 @@ import { after, describe, it, type TestContext } from 'node:test';
 import { startTestProxy, type TestProxy } from '../../support/test-proxy.ts';
 import { redisUrlOrSkip, uniqueRedisPrefix } from '../../support/redis.ts';
 import { deleteRedisPrefix } from '../../support/redis-cleanup.ts';
-import { connectMcp, logIn, postMcp, textOf, type LoggedIn } from './proxy-steps.ts';
-
-/** One tools/call whoami with a fresh MCP session, over raw HTTP: the status, and the user on success. */
-async function whoamiAt(mcpUrl: string, accessToken: string): Promise<{ status: number; text: string }> {
-  const response = await postMcp(mcpUrl, accessToken, {
-    id: 1,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'lb', version: '1' } },
-  });
-  const sessionId = response.headers.get('mcp-session-id') ?? '';
-  await response.arrayBuffer();
-  if (response.status !== 200) return { status: response.status, text: '' };
-  const call = await postMcp(
-    mcpUrl,
-    accessToken,
-    { id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } },
-    { 'mcp-session-id': sessionId },
-  );
-  return { status: call.status, text: await call.text() };
-}
-
-async function revoke(baseUrl: string, user: LoggedIn, token: string, hint: string): Promise<Response> {
-  return await fetch(`${baseUrl}/token/revocation`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      token,
-      token_type_hint: hint,
-      client_id: user.oauth.clientInformation()?.client_id ?? '',
-    }).toString(),
-  });
-}
+import { connectMcp, logIn, postMcp, textOf } from './proxy-steps.ts';
+import { revokeAt, whoamiAt } from './instance-pair-steps.ts';
 
 interface Pair {
   readonly first: TestProxy;
@@ -127,7 +97,7 @@ describe('two proxy instances sharing one Redis', () => {
     assert.equal((await whoamiAt(secondMcp, token)).status, 200);
     assert.equal((await whoamiAt(firstMcp, token)).status, 200);
 
-    const revoked = await revoke(first.app.url, bob, token, 'access_token');
+    const revoked = await revokeAt(first.app.url, bob, token, 'access_token');
     assert.equal(revoked.status, 200);
     await revoked.arrayBuffer();
 
@@ -143,7 +113,7 @@ describe('two proxy instances sharing one Redis', () => {
     if (started === undefined) return;
     const { first, second } = started;
     const carol = await logIn(first.mcpUrl, 'carol');
-    const revoked = await revoke(second.app.url, carol, carol.tokens.refresh_token ?? '', 'refresh_token');
+    const revoked = await revokeAt(second.app.url, carol, carol.tokens.refresh_token ?? '', 'refresh_token');
     assert.equal(revoked.status, 200);
     await revoked.arrayBuffer();
 

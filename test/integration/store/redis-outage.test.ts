@@ -132,7 +132,7 @@ async function assertEveryOperationFailsFast(store: KeyValueStore): Promise<void
 
 async function useStore(t: TestContext, port: number, logger = captureLogs().logger): Promise<KeyValueStore> {
   const store = await createRedisStore({
-    url: `redis://:${PASSWORD}@127.0.0.1:${port}/1`,
+    topology: { kind: 'single', url: `redis://:${PASSWORD}@127.0.0.1:${port}/1` },
     keyPrefix: 'outage-test:',
     tlsRejectUnauthorized: true,
     logger,

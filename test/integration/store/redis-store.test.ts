@@ -20,7 +20,7 @@ describe('Redis store on a real Redis', () => {
     if (url === undefined) return;
     const keyPrefix = uniqueRedisPrefix('redis-store');
     const store = await createRedisStore({
-      url,
+      topology: { kind: 'single', url },
       keyPrefix,
       tlsRejectUnauthorized: true,
       logger: silentLogger,
@@ -52,7 +52,7 @@ describe('Redis store on a real Redis', () => {
     const withDb = new URL(url);
     withDb.pathname = '/7';
     const store = await createRedisStore({
-      url: withDb.toString(),
+      topology: { kind: 'single', url: withDb.toString() },
       keyPrefix,
       tlsRejectUnauthorized: true,
       logger: silentLogger,

@@ -128,7 +128,7 @@ describe('loadConfig defaults', () => {
     assert.equal(httpMcpServer(config).run?.cwd, '/');
     assert.deepEqual(config.store, {
       kind: 'redis',
-      url: 'rediss://:pw@ec2-1-2-3-4.compute-1.amazonaws.com:12345',
+      topology: { kind: 'single', url: 'rediss://:pw@ec2-1-2-3-4.compute-1.amazonaws.com:12345' },
       keyPrefix: 'oidc:',
       tlsRejectUnauthorized: false,
     });

@@ -22,7 +22,7 @@ describe('loadConfig storage', () => {
     const { config } = loadOk({ ...REDIS_ENV, MCP_AUTH_PROXY_ENCRYPTION_KEY: HEX_KEY });
     assert.deepEqual(config.store, {
       kind: 'redis',
-      url: 'rediss://:s3cret-pass@redis.internal:6380',
+      topology: { kind: 'single', url: 'rediss://:s3cret-pass@redis.internal:6380' },
       keyPrefix: 'oidc:',
       tlsRejectUnauthorized: false,
     });
@@ -52,7 +52,7 @@ describe('loadConfig storage', () => {
   it('warns about settings of the store that is not in use', () => {
     const sqlite = loadOk({ ...MINIMAL_ENV, MCP_AUTH_PROXY_REDIS_PREFIX: 'x:' });
     assert.deepEqual(sqlite.warnings, [
-      'MCP_AUTH_PROXY_REDIS_PREFIX is ignored because MCP_AUTH_PROXY_REDIS_URL is not set',
+      'MCP_AUTH_PROXY_REDIS_PREFIX is ignored because no Redis is configured (MCP_AUTH_PROXY_REDIS_URL, _SENTINELS or _CLUSTER_NODES)',
     ]);
     const redis = loadOk({
       ...REDIS_ENV,

@@ -38,7 +38,7 @@ describe('openStore', () => {
     if (url === undefined) return;
     const keyPrefix = uniqueRedisPrefix('open-store');
     const store = await openStore(
-      { kind: 'redis', url, keyPrefix, tlsRejectUnauthorized: true },
+      { kind: 'redis', topology: { kind: 'single', url }, keyPrefix, tlsRejectUnauthorized: true },
       { clock: systemClock, logger: silentLogger },
     );
     t.after(() => store.close());
