@@ -14,6 +14,7 @@ import {
   type VerifyAccessToken,
 } from '../proxy/index.ts';
 import { createSupervisor, type Supervisor } from '../supervisor/index.ts';
+import type { Tracing } from '../telemetry/index.ts';
 
 export interface McpEndpointOptions {
   config: Config;
@@ -29,6 +30,8 @@ export interface McpEndpointOptions {
   onChildExit?: ((exitCode: number) => void) | undefined;
   /** The open GET streams, which shutdown ends first. */
   standaloneStreams: StandaloneStreams;
+  /** Absent when tracing is off. */
+  tracing?: Tracing | undefined;
   clock: Clock;
   logger: Logger;
 }
@@ -88,6 +91,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
           probeUrl: config.mcpServer.url,
           logger,
           clock: options.clock,
+          tracer: options.tracing?.tracer,
           ...(options.onChildExit === undefined ? {} : { onExit: options.onChildExit }),
         });
   await supervisor?.start();
@@ -106,6 +110,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     scopesSupported: challengeScopes(config),
     stepUp: options.stepUp,
     standaloneStreams: options.standaloneStreams,
+    tracing: options.tracing?.proxy(config.mcpServer.url),
     logger,
     clock: options.clock,
   });

@@ -36,6 +36,7 @@ import type { StepUpPolicy } from '../proxy/index.ts';
 import { createUpstreamLogin } from './create-upstream-login.ts';
 import { createMcpEndpoint } from './create-mcp-endpoint.ts';
 import type { Supervisor } from '../supervisor/index.ts';
+import { startTracing } from '../telemetry/index.ts';
 
 export interface AppDependencies {
   logger: Logger;
@@ -72,7 +73,9 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const { logger } = dependencies;
   const clock = dependencies.clock ?? systemClock;
 
-  const store = await openStore(config.store, { clock, logger });
+  const tracing = await startTracing(config.telemetry, { logger, trustForwarded: !config.localInsecure });
+  const openedStore = await openStore(config.store, { clock, logger });
+  const store = tracing?.traceStore(openedStore) ?? openedStore;
   await store.ping();
   // Token checks on the hot path are served from memory; revocations reach every instance over the bus.
   const invalidationBus = await openInvalidationBus(config.store, { store, clock, logger });
@@ -129,6 +132,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     store,
     logger,
     deriveKey(encryptionKey, 'upstream-pending-logins'),
+    tracing,
   );
   const vault = new UpstreamTokenVault({
     store,
@@ -185,13 +189,16 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const mcpEndpoint = await createMcpEndpoint({
     config,
     store,
-    verifyAccessToken: accessCache.verifier(authorizationServer.verifyAccessToken),
+    verifyAccessToken:
+      tracing?.traceAccessCheck(accessCache.verifier, authorizationServer.verifyAccessToken) ??
+      accessCache.verifier(authorizationServer.verifyAccessToken),
     upstreamTokens,
     stepUp,
     admitUnauthenticated: addressRateLimit.admitUnauthenticated,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
     standaloneStreams,
+    tracing,
     clock,
     logger,
   });
@@ -222,6 +229,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     mcpProxy: mcpEndpoint,
     addressRateLimit,
     sendErrorPage,
+    traceRequest: tracing?.traceRequest,
     logger,
   });
 
@@ -285,6 +293,8 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
         accessCache.close();
         await invalidationBus.close();
         await store.close();
+        // The spans of the last requests leave last, within the same grace as the requests had.
+        await tracing?.shutdown(config.proxy.shutdownGraceMs);
       })()),
   };
 }

@@ -1,4 +1,10 @@
-import type { Config, McpServerRunConfig, McpStdioBridgeConfig, StoreConfig } from './config.ts';
+import type {
+  Config,
+  McpServerRunConfig,
+  McpStdioBridgeConfig,
+  StoreConfig,
+  TelemetryConfig,
+} from './config.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 
 /** What a secret reads as in a description: whether it is set, never its value. */
@@ -126,5 +132,26 @@ export function describeConfig(config: Config): ConfigDescription {
     proxy: { ...config.proxy },
     rateLimit: { ...config.rateLimit },
     log: { ...config.log },
+    telemetry: describeTelemetry(config.telemetry),
+  };
+}
+
+function describeTelemetry(telemetry: TelemetryConfig): Description {
+  if (telemetry.tracing === 'off') return { ...telemetry };
+  return {
+    tracing: 'on',
+    exporters: telemetry.exporters.map((exporter) =>
+      exporter.kind === 'console'
+        ? { kind: 'console' }
+        : {
+            kind: 'otlp',
+            url: URL.canParse(exporter.url) ? withoutCredentials(new URL(exporter.url)) : SET,
+            protocol: exporter.protocol,
+            // Export headers are usually API keys: only their names are shown.
+            headers: Object.fromEntries(Object.keys(exporter.headers).map((name) => [name, SET])),
+          },
+    ),
+    resource: { ...telemetry.resource },
+    sampler: { ...telemetry.sampler },
   };
 }

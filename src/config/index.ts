@@ -13,6 +13,9 @@ export type {
   ProxyConfig,
   RateLimitConfig,
   StoreConfig,
+  TelemetryConfig,
+  TraceExporterConfig,
+  TracingOn,
 } from './config.ts';
 export type { ConfigProblem, ConfigResult } from './config-result.ts';
 export { describeConfig, type ConfigDescription } from './describe-config.ts';

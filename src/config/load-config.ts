@@ -13,6 +13,7 @@ import {
   readRateLimit,
   readServer,
   readStore,
+  readTelemetry,
   VARIABLES,
 } from './variables/index.ts';
 
@@ -39,6 +40,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const proxy = readProxy(reader);
   const rateLimit = readRateLimit(reader);
   const log = readLog(reader, server.nodeEnv);
+  const telemetry = readTelemetry(reader);
 
   if (reader.problems.length > 0) return { ok: false, problems: [...reader.problems] };
   if (
@@ -74,6 +76,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
       proxy,
       rateLimit,
       log,
+      telemetry,
       verifyRelease: server.verifyRelease,
     },
   };

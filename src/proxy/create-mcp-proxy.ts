@@ -14,6 +14,7 @@ import { answerUnauthenticated } from './answer-unauthenticated.ts';
 import type {
   AdmitUnauthenticated,
   IsUpstreamAvailable,
+  ProxyTracing,
   SessionOwners,
   StepUpPolicy,
   UpstreamTokenSource,
@@ -62,6 +63,8 @@ export interface McpProxyOptions {
   readonly stepUp?: StepUpPolicy | undefined;
   /** Where open GET (standalone SSE) streams are registered, so shutdown can end them; absent = not tracked. */
   readonly standaloneStreams?: StandaloneStreams | undefined;
+  /** Spans for the exchange and `traceparent` for the MCP server; absent = not traced. */
+  readonly tracing?: ProxyTracing | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly upstreamMaxSockets?: number | undefined;
@@ -86,6 +89,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     rateLimiter,
     sessionOwners,
     standaloneStreams,
+    tracing,
     logger,
     clock,
   } = options;
@@ -96,12 +100,17 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     options.stepUp === undefined
       ? undefined
       : createScopeCheck({ ...options.stepUp, resourceMetadataUrl, logger });
-  const headerRules = createRequestHeaderRules(mcpServer.url.host, options.userIdHeader);
+  const headerRules = createRequestHeaderRules(
+    mcpServer.url.host,
+    options.userIdHeader,
+    tracing?.ownHeaders,
+  );
   const target = createUpstreamTarget(mcpServer.path, mcpServer.url);
-  const upstream = createUpstreamClient(mcpServer.url, {
+  const client = createUpstreamClient(mcpServer.url, {
     maxSockets: options.upstreamMaxSockets ?? DEFAULT_UPSTREAM_MAX_SOCKETS,
     maxFreeSockets: DEFAULT_UPSTREAM_MAX_FREE_SOCKETS,
   });
+  const upstream = tracing === undefined ? client : tracing.traceUpstream(client);
   const isUpstreamAvailable = options.isUpstreamAvailable ?? (() => true);
   let closed = false;
 
@@ -170,6 +179,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     const bytes = await body;
     if (bytes.kind === 'aborted' || exchange.aborted) return;
     if (bytes.kind === 'too_large') return refuseOversizedBody(req, res, maxBodyBytes);
+    tracing?.describeRequest(bytes.bytes, req.headers);
     if (checkScopes !== undefined && req.method === 'POST' && bytes.bytes.length > 0) {
       const verdict = await checkScopes.body(bytes.bytes, req.headers, access, exchange.requestId);
       if (exchange.aborted) return;

@@ -1,7 +1,9 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { McpServerRunConfig } from '../config/config.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { exitCodeOf, type ProcessExit } from './exit-code.ts';
+import { exitAttributes, lifecycleSpans, type LifecycleSpan } from './lifecycle-spans.ts';
 import { McpServerStartError, type McpServerStartFailure } from './mcp-server-start-error.ts';
 import { acceptsConnections, portAddressOf, waitForPort } from './probe-port.ts';
 import { createRestartBackoff, DEFAULT_RESTART_BACKOFF } from './restart-backoff.ts';
@@ -26,6 +28,8 @@ export interface SupervisorOptions {
   /** With `run.exitWithChild`: called once with the child's exit status (128 + n for signal n). */
   readonly onExit?: (exitCode: number) => void;
   readonly probeIntervalMs?: number;
+  /** Spans for start, restart and stop (lifecycle-spans.ts); absent when tracing is off. */
+  readonly tracer?: Tracer | undefined;
 }
 
 export interface Supervisor {
@@ -46,6 +50,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const address = portAddressOf(options.probeUrl);
   const backoff = createRestartBackoff({ ...DEFAULT_RESTART_BACKOFF, ...options.backoff });
   const stopRequested = new AbortController();
+  const beginSpan = lifecycleSpans(options.tracer, run.command);
   let state: SupervisorState = 'idle';
   let current: SupervisedChild | undefined;
   let launching: Promise<SupervisedChild> | undefined;
@@ -66,7 +71,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     });
 
   /** Spawns one child and waits for its port; on failure the child is gone before this rejects. */
-  async function launch(): Promise<SupervisedChild> {
+  async function launch(span: LifecycleSpan): Promise<SupervisedChild> {
     let child: SupervisedChild;
     try {
       child = await spawnChild({ run, baseEnv: options.baseEnv, logger });
@@ -74,6 +79,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       throw startError('spawn-failed', { cause: error });
     }
     current = child;
+    span.event('mcp_server.spawned', { 'process.pid': child.pid });
     logger.info(
       { event: 'supervisor.child_spawned', pid: child.pid, command: run.command },
       'supervisor.child_spawned',
@@ -133,16 +139,19 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       { event: 'supervisor.child_exited', pid: child.pid, code: exit.code, signal: exit.signal, uptimeMs },
       'supervisor.child_exited',
     );
-    if (stopRequested.signal.aborted) return;
+    const span = beginSpan('mcp_server.restart');
+    span.event('mcp_server.exited', { 'process.pid': child.pid, ...exitAttributes(exit) });
+    if (stopRequested.signal.aborted) return span.end();
     if (run.exitWithChild) {
+      span.end();
       state = 'stopped';
       options.onExit?.(exitCodeOf(exit));
       return;
     }
-    scheduleRestart(uptimeMs);
+    scheduleRestart(uptimeMs, span);
   }
 
-  function scheduleRestart(uptimeMs: number): void {
+  function scheduleRestart(uptimeMs: number, span: LifecycleSpan): void {
     const { delayMs, attempt } = backoff.next(uptimeMs);
     logger.info(
       { event: 'supervisor.child_restart_scheduled', delayMs, attempt },
@@ -150,23 +159,26 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     );
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
-      launching = launch();
+      launching = launch(span);
       launching.then(
         (child) => {
-          if (stopRequested.signal.aborted) return; // stop() ends `current`
+          if (stopRequested.signal.aborted) return span.end(); // stop() ends `current`
           markReady(child);
+          span.event('mcp_server.ready');
+          span.end();
           logger.info(
             { event: 'supervisor.child_restarted', pid: child.pid, attempt },
             'supervisor.child_restarted',
           );
         },
         (error: unknown) => {
+          span.end(error instanceof McpServerStartError ? error.reason : 'error');
           if (stopRequested.signal.aborted) return;
           logger.error(
             { event: 'supervisor.child_restart_failed', err: error, attempt },
             'supervisor.child_restart_failed',
           );
-          scheduleRestart(0);
+          scheduleRestart(0, beginSpan('mcp_server.restart'));
         },
       );
     }, delayMs);
@@ -183,17 +195,24 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }
     // stop() during the probe above found no launch to wait for: do not begin one now.
     if (stopRequested.signal.aborted) throw startError('stopped');
-    launching = launch();
+    const span = beginSpan('mcp_server.start');
+    launching = launch(span);
     let child: SupervisedChild;
     try {
       child = await launching;
     } catch (error) {
+      span.end(error instanceof McpServerStartError ? error.reason : 'error');
       // The caller reports the error (it decides whether the proxy exits).
       if (!stopRequested.signal.aborted) state = 'stopped';
       throw error;
     }
-    if (stopRequested.signal.aborted) throw startError('stopped');
+    if (stopRequested.signal.aborted) {
+      span.end('stopped');
+      throw startError('stopped');
+    }
     markReady(child);
+    span.event('mcp_server.ready');
+    span.end();
     logger.info(
       { event: 'supervisor.child_ready', pid: child.pid, startupMs: clock.nowMs() - startedAtMs },
       'supervisor.child_ready',
@@ -206,7 +225,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     clearTimeout(restartTimer);
     const child = current;
     if (child) {
+      const span = beginSpan('mcp_server.stop');
       const exit = await terminateChild(child, graceMs);
+      span.event('mcp_server.exited', { 'process.pid': child.pid, ...exitAttributes(exit) });
+      span.end();
       logger.info(
         { event: 'supervisor.child_stopped', pid: child.pid, code: exit.code, signal: exit.signal },
         'supervisor.child_stopped',

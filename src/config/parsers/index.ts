@@ -22,3 +22,4 @@ export { scopeIncludes, scopeRules } from './parse-scope-rules.ts';
 export { environmentVariableName, oneOf, parseText, urlPath } from './parse-text.ts';
 export { absoluteUrl, httpOrigin, httpUrl, originList, redisUrl } from './parse-url.ts';
 export { quoteValue } from './quote-value.ts';
+export { keyValueList, lenientKeyValueList } from './parse-key-value-list.ts';
