@@ -4,7 +4,6 @@ import {
   GEN_AI_OPERATION_NAME,
   GEN_AI_PROMPT_NAME,
   GEN_AI_TOOL_NAME,
-  JSONRPC_PROTOCOL_VERSION,
   JSONRPC_REQUEST_ID,
   MCP_METHOD_NAME,
   MCP_PROTOCOL_VERSION,
@@ -57,8 +56,7 @@ function describeMessage(attributes: Attributes, body: Buffer): void {
   }
   // A 2025-03-26 batch names several operations; one span cannot carry them all.
   if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
-  const { method, params, id, jsonrpc } = message as Record<string, unknown>;
-  if (typeof jsonrpc === 'string') setText(attributes, JSONRPC_PROTOCOL_VERSION, jsonrpc);
+  const { method, params, id } = message as Record<string, unknown>;
   if (typeof id === 'string' || typeof id === 'number') setText(attributes, JSONRPC_REQUEST_ID, String(id));
   if (typeof method !== 'string') return;
   const name =

@@ -1,13 +1,16 @@
 import { context, trace, type Tracer } from '@opentelemetry/api';
 import type { VerifyAccessToken } from '../proxy/index.ts';
+import { inSpan } from './in-span.ts';
 import { ACCESS_CACHE_HIT } from './semantic-attributes.ts';
 
 /**
- * The access-token check as an INTERNAL span `access_token.verify` whose
- * `mcp_auth_proxy.access_cache.hit` says whether the cache answered: the
- * authorization server's verifier (the store read) is wrapped before the cache
- * is put in front of it, and marks the span a miss when it is called. The
- * token is never recorded.
+ * The access-token check, traced at the cost of what it does: the request's
+ * span gets `mcp_auth_proxy.access_cache.hit`, and only a miss, which reads the
+ * store through the authorization server, is a span of its own
+ * (`access_token.verify`, with its store calls as children). A hit is a hash
+ * and a map lookup: a span for it would cost more than the check. The
+ * authorization server's verifier is wrapped before the cache is put in front
+ * of it, so it is called exactly on a miss. The token is never recorded.
  */
 export function traceAccessCheck(
   tracer: Tracer,
@@ -16,15 +19,10 @@ export function traceAccessCheck(
 ): VerifyAccessToken {
   const cached = cache((token) => {
     trace.getSpan(context.active())?.setAttribute(ACCESS_CACHE_HIT, false);
-    return verify(token);
+    return inSpan(tracer, 'access_token.verify', 'internal', {}, () => verify(token));
   });
   return (token) => {
-    const parent = context.active();
-    const span = tracer.startSpan(
-      'access_token.verify',
-      { attributes: { [ACCESS_CACHE_HIT]: true } },
-      parent,
-    );
-    return context.with(trace.setSpan(parent, span), cached, undefined, token).finally(() => span.end());
+    trace.getSpan(context.active())?.setAttribute(ACCESS_CACHE_HIT, true);
+    return cached(token);
   };
 }

@@ -8,7 +8,6 @@ import {
   SERVER_ADDRESS,
   SERVER_PORT,
   URL_FULL,
-  URL_TEMPLATE,
 } from './semantic-attributes.ts';
 import { writeTraceContext } from './trace-context-headers.ts';
 
@@ -42,7 +41,6 @@ export function traceUpstreamClient(
             [SERVER_ADDRESS]: address,
             [SERVER_PORT]: port,
             [URL_FULL]: origin + (queryStart === -1 ? path : path.slice(0, queryStart)),
-            [URL_TEMPLATE]: template,
           },
         },
         parent,

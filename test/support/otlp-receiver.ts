@@ -64,7 +64,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   const spans = () => requests.flatMap(({ contentType, body }) => decodeExport(contentType, body));
-  return Object.assign(receiver, {
+  const methods: Omit<OtlpReceiver, 'status'> = {
     tracesUrl: `${baseUrl}/v1/traces`,
     baseUrl,
     requests,
@@ -89,7 +89,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
-  });
+  };
+  return Object.assign(receiver, methods);
 }
 
 function decodeExport(contentType: string, body: Buffer): ReceivedSpan[] {

@@ -130,8 +130,9 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
         assert.equal(typeof call.attributes['jsonrpc.request.id'], 'string');
         const children = spans.filter((span) => span.parentSpanId === call.spanId);
         for (const child of children) assert.equal(child.traceId, call.traceId);
-        const check = children.find((span) => span.name === 'access_token.verify');
-        assert.equal(check?.attributes['mcp_auth_proxy.access_cache.hit'], true);
+        // The token was checked at the first request of the session: these are answered from memory.
+        assert.equal(call.attributes['mcp_auth_proxy.access_cache.hit'], true);
+        assert.ok(!children.some((span) => span.name === 'access_token.verify'));
         const upstream = children.filter((span) => span.kind === CLIENT && span.name === 'POST /mcp');
         assert.ok(upstream.length >= 1);
         // The MCP server received the upstream span's traceparent: its spans are that span's children.
@@ -139,6 +140,21 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
           assert.ok(toolCallTraceparents.includes(`00-${attempt.traceId}-${attempt.spanId}-01`));
         }
       }
+    });
+
+    it('shows the token check that missed the cache as a span, with its store read', () => {
+      const missed = spans.find(
+        (span) => span.kind === SERVER && span.attributes['mcp_auth_proxy.access_cache.hit'] === false,
+      );
+      assert.ok(missed, 'a request whose token was not in the cache');
+      const check = spans.find(
+        (span) => span.parentSpanId === missed.spanId && span.name === 'access_token.verify',
+      );
+      assert.ok(check);
+      const read = spans.find((span) => span.parentSpanId === check.spanId && span.kind === CLIENT);
+      assert.equal(read?.attributes['db.system.name'], 'sqlite');
+      assert.equal(read?.attributes['db.operation.name'], 'get');
+      assert.equal(read?.attributes['db.collection.name'], 'AccessToken');
     });
 
     it('shows the upstream 401, the refresh at the identity provider and the replay', () => {
