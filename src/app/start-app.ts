@@ -190,8 +190,10 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     config,
     store,
     verifyAccessToken:
-      tracing?.traceAccessCheck(accessCache.verifier, authorizationServer.verifyAccessToken) ??
-      accessCache.verifier(authorizationServer.verifyAccessToken),
+      tracing?.traceAccessCheck(
+        (verify) => accessCache.verifier(verify),
+        authorizationServer.verifyAccessToken,
+      ) ?? accessCache.verifier(authorizationServer.verifyAccessToken),
     upstreamTokens,
     stepUp,
     admitUnauthenticated: addressRateLimit.admitUnauthenticated,

@@ -100,11 +100,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     options.stepUp === undefined
       ? undefined
       : createScopeCheck({ ...options.stepUp, resourceMetadataUrl, logger });
-  const headerRules = createRequestHeaderRules(
-    mcpServer.url.host,
-    options.userIdHeader,
-    tracing?.ownHeaders,
-  );
+  const headerRules = createRequestHeaderRules(mcpServer.url.host, options.userIdHeader, tracing?.ownHeaders);
   const target = createUpstreamTarget(mcpServer.path, mcpServer.url);
   const client = createUpstreamClient(mcpServer.url, {
     maxSockets: options.upstreamMaxSockets ?? DEFAULT_UPSTREAM_MAX_SOCKETS,

@@ -173,7 +173,10 @@ describe('a Heroku MCP Auth Proxy user switches with their .env-test unchanged',
       !proxy.output.some((line) => /"level":(50|60)/.test(line)),
       `no error was logged:\n${proxy.output.join('\n')}`,
     );
-    await waitForLine(proxy, /OTEL_SDK_DISABLE is not a variable the proxy reads; did you mean OTEL_SDK_DISABLED\?/);
+    await waitForLine(
+      proxy,
+      /OTEL_SDK_DISABLE is not a variable the proxy reads; did you mean OTEL_SDK_DISABLED\?/,
+    );
   });
 
   it('serves authorization server metadata whose issuer is BASE_URL', async (t) => {

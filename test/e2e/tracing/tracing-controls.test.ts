@@ -8,7 +8,7 @@ import { UserAgent } from '../../support/user-agent.ts';
 const CALLER_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const CALLER_TRACEPARENT = `00-${CALLER_TRACE_ID}-b7ad6b7169203331-01`;
 /** The batch processor exports at most this many spans at once (create-tracer-provider.ts). */
-const EXPORT_BATCH_SIZE = 512;
+const EXPORT_BATCH_SIZE = 128;
 
 async function tracedProxy(
   t: TestContext,

@@ -7,7 +7,7 @@ import { loadOk, loadProblems, MINIMAL_ENV, problemFor } from './config-fixtures
 function tracingOn(env: Record<string, string>): { config: TracingOn; warnings: readonly string[] } {
   const { config, warnings } = loadOk({ ...MINIMAL_ENV, ...env });
   assert.equal(config.telemetry.tracing, 'on');
-  return { config: config.telemetry as TracingOn, warnings };
+  return { config: config.telemetry, warnings };
 }
 
 describe('OpenTelemetry configuration (OTEL_*)', () => {
