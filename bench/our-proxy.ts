@@ -29,6 +29,8 @@ export interface OurProxyOptions {
   /** The MCP server's endpoint, e.g. http://127.0.0.1:N/mcp. */
   readonly mcpServerUrl: string;
   readonly logLevel: string;
+  /** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT, the default exporter and sampler), or `off` (OTEL_SDK_DISABLED=true). */
+  readonly tracing: { readonly otlpEndpoint: string } | 'off';
   /** Reuse a port (a restart keeps BASE_URL and so the tokens' audience). */
   readonly port?: number;
   /** Write a V8 CPU profile into this folder when the process exits. */
@@ -79,6 +81,9 @@ export async function startOurProxy(options: OurProxyOptions): Promise<OurProxy>
       MCP_AUTH_PROXY_SQLITE_PATH: join(options.dir, 'store.sqlite'),
       MCP_AUTH_PROXY_MCP_MAX_REQUESTS: String(UNLIMITED_REQUESTS),
       LOG_LEVEL: options.logLevel,
+      ...(options.tracing === 'off'
+        ? { OTEL_SDK_DISABLED: 'true' }
+        : { OTEL_EXPORTER_OTLP_ENDPOINT: options.tracing.otlpEndpoint }),
     },
   });
   return { child, port, baseUrl, mcpUrl: `${baseUrl}/mcp`, readyMs };

@@ -4,7 +4,7 @@
  * the profile on exit) and prints where the time went.
  *
  * Run: `node bench/profile-proxy.ts [--target ours|bare] [--payload echo]
- * [--connections 32] [--seconds 10] [--log-level info] [--interval-us 1000]
+ * [--connections 32] [--seconds 10] [--log-level info] [--tracing on|off] [--interval-us 1000]
  * [--proxy-main PATH] [--out DIR]`; the
  * .cpuprofile file is kept in DIR (default bench/results/profiles/) for a
  * flame graph viewer. `--target bare` profiles the bare proxy the same way,
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '10' },
     'log-level': { type: 'string', default: 'info' },
+    /** `on` (the default, exporting to a local OTLP sink) or `off` (OTEL_SDK_DISABLED=true). */
+    tracing: { type: 'string', default: 'on' },
     'interval-us': { type: 'string', default: '1000' },
     'proxy-main': { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/profiles/', import.meta.url)) },
@@ -54,6 +56,10 @@ const mcp = await startReportingChild('mcp-echo-server', [
 ]);
 const before = new Set(await readdir(values.out));
 const mcpServerUrl = `http://127.0.0.1:${mcp.port}/mcp`;
+const sink =
+  values.tracing === 'off'
+    ? undefined
+    : await startReportingChild('otlp-sink', [fileURLToPath(new URL('./otlp-sink.ts', import.meta.url))]);
 /** The measured load, on the monotonic clock the profile's timestamps use. */
 let window: ProfileWindow | undefined;
 try {
@@ -96,6 +102,7 @@ try {
   }
 } finally {
   await mcp.child.stop();
+  await sink?.child.stop();
   await idp.close();
   await rm(workDir, { recursive: true, force: true });
 }
@@ -121,6 +128,7 @@ async function startProfiledTarget(
     idp,
     mcpServerUrl,
     logLevel: values['log-level'],
+    tracing: sink === undefined ? 'off' : { otlpEndpoint: `http://127.0.0.1:${sink.port}` },
     cpuProfileDir: values.out,
     cpuProfileIntervalUs: Number(values['interval-us']),
     mainPath: values['proxy-main'],

@@ -5,7 +5,7 @@
 import type { TargetName } from './bench-plan.ts';
 import type { BenchResults } from './bench-results.ts';
 
-const TARGET_ORDER: readonly TargetName[] = ['direct', 'bare', 'ours', 'ours-warn'];
+const TARGET_ORDER: readonly TargetName[] = ['direct', 'bare', 'ours', 'ours-warn', 'ours-untraced'];
 const MIB = 1024 * 1024;
 
 const fixed = (value: number | undefined, digits: number): string =>
@@ -68,7 +68,15 @@ export function renderReport(results: BenchResults): string {
 
   parts.push(
     table(
-      ['payload', 'conns', 'ours ÷ bare', 'ours ÷ direct', 'bare ÷ direct', 'ours adds (ms/req)'],
+      [
+        'payload',
+        'conns',
+        'ours ÷ bare',
+        'ours ÷ direct',
+        'bare ÷ direct',
+        'ours adds (ms/req)',
+        'traced ÷ untraced',
+      ],
       results.summary.map((row) => [
         row.payload,
         String(row.connections),
@@ -80,6 +88,7 @@ export function renderReport(results: BenchResults): string {
             : undefined,
         ),
         fixed(row.oursAddedMs, 3),
+        percent(row.tracedOverUntraced),
       ]),
     ),
   );

@@ -52,6 +52,9 @@ export async function startTargets(
   try {
     const idp = await startFakeIdp({ mode: 'oidc' });
     stops.push(() => idp.close());
+    // Tracing is on by default: our proxy exports its spans here, as to a collector beside it.
+    const sink = await startReportingChild('otlp-sink', [here('./otlp-sink.ts')]);
+    stops.push(() => sink.child.stop());
     const mcp = await startReportingChild('mcp-echo-server', [here('./mcp-echo-server.ts')]);
     stops.push(() => mcp.child.stop());
     const mcpServerUrl = `http://127.0.0.1:${mcp.port}/mcp`;
@@ -66,6 +69,7 @@ export async function startTargets(
       idp,
       mcpServerUrl,
       logLevel: 'info',
+      tracing: { otlpEndpoint: `http://127.0.0.1:${sink.port}` },
       mainPath,
     };
     const started = await startTimedProxy(plan, oursOptions);
@@ -92,7 +96,13 @@ export async function startTargets(
       oursTarget(),
     ];
     if (plan.measureLogCost)
-      targets.push(await startQuietProxy({ ...oursOptions, name: 'ours-warn' }, workDir, stops));
+      targets.push(
+        await startTwinProxy({ ...oursOptions, name: 'ours-warn', logLevel: 'warn' }, workDir, stops),
+      );
+    if (plan.measureTracingCost)
+      targets.push(
+        await startTwinProxy({ ...oursOptions, name: 'ours-untraced', tracing: 'off' }, workDir, stops),
+      );
 
     const replace = (next: Target) => {
       targets[targets.findIndex((candidate) => candidate.name === next.name)] = next;
@@ -140,22 +150,21 @@ async function startTimedProxy(
   return { proxy, startup: { firstStartMs, restartMs } };
 }
 
-/** Our proxy at LOG_LEVEL=warn: the difference to `ours` is what the per-request log line costs. */
-async function startQuietProxy(
-  options: OurProxyOptions,
+/**
+ * Our proxy with one setting changed: at LOG_LEVEL=warn (`ours-warn`, what the per-request
+ * log line costs) or with OTEL_SDK_DISABLED=true (`ours-untraced`, what tracing costs).
+ */
+async function startTwinProxy(
+  options: OurProxyOptions & { name: 'ours-warn' | 'ours-untraced' },
   workDir: string,
   stops: (() => Promise<void>)[],
 ): Promise<Target> {
-  const quiet = await startOurProxy({
-    ...options,
-    dir: await mkdtemp(join(workDir, 'ours-warn-')),
-    logLevel: 'warn',
-  });
-  stops.push(() => quiet.child.stop());
+  const twin = await startOurProxy({ ...options, dir: await mkdtemp(join(workDir, `${options.name}-`)) });
+  stops.push(() => twin.child.stop());
   return {
-    name: 'ours-warn',
-    url: quiet.mcpUrl,
-    proxyPid: quiet.child.pid,
-    accessToken: await logIn(quiet, 'bench'),
+    name: options.name,
+    url: twin.mcpUrl,
+    proxyPid: twin.child.pid,
+    accessToken: await logIn(twin, 'bench'),
   };
 }

@@ -35,6 +35,8 @@ export interface SummaryRow {
   readonly oursOverDirect: number | undefined;
   /** Mean milliseconds ours adds per request over bare (1000 / req/s at one connection). */
   readonly oursAddedMs: number | undefined;
+  /** ours (tracing on, the default) ÷ ours-untraced (OTEL_SDK_DISABLED=true) throughput. */
+  readonly tracedOverUntraced: number | undefined;
 }
 
 export interface MemorySummary {
@@ -89,6 +91,7 @@ export function summarizeCells(cells: readonly MeasuredCell[]): SummaryRow[] {
       targets[target] = summarizeTarget(inRow.filter((cell) => cell.target === target));
     }
     const { ours, bare, direct } = targets;
+    const untraced = targets['ours-untraced'];
     rows.push({
       payload: first.payload,
       connections: first.connections,
@@ -96,6 +99,7 @@ export function summarizeCells(cells: readonly MeasuredCell[]): SummaryRow[] {
       oursOverBare: ours && bare ? ours.requestsPerSecond / bare.requestsPerSecond : undefined,
       oursOverDirect: ours && direct ? ours.requestsPerSecond / direct.requestsPerSecond : undefined,
       oursAddedMs: ours && bare ? ours.meanMs - bare.meanMs : undefined,
+      tracedOverUntraced: ours && untraced ? ours.requestsPerSecond / untraced.requestsPerSecond : undefined,
     });
   }
   return rows;
@@ -119,6 +123,15 @@ export function checkTargets(
       goal: '≥ 95% of bare',
       measured: `${(ratio * 100).toFixed(1)}%`,
       met: ratio >= 0.95,
+    });
+  }
+  const traced = echo(32)?.tracedOverUntraced;
+  if (traced !== undefined) {
+    checks.push({
+      name: 'tracing cost at 32 connections',
+      goal: '≤ 5% of untraced',
+      measured: `${((1 - traced) * 100).toFixed(1)}%`,
+      met: traced >= 0.95,
     });
   }
   const added = echo(1)?.oursAddedMs;

@@ -15,6 +15,7 @@ import {
 } from '../proxy/index.ts';
 import { createSupervisor, type Supervisor } from '../supervisor/index.ts';
 import type { Observe } from '../observability/index.ts';
+import type { Tracing } from '../telemetry/index.ts';
 
 export interface McpEndpointOptions {
   config: Config;
@@ -32,6 +33,8 @@ export interface McpEndpointOptions {
   onChildExit?: ((exitCode: number) => void) | undefined;
   /** The open GET streams, which shutdown ends first. */
   standaloneStreams: StandaloneStreams;
+  /** Absent when tracing is off. */
+  tracing?: Tracing | undefined;
   clock: Clock;
   logger: Logger;
 }
@@ -93,6 +96,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
           logger,
           clock: options.clock,
           observe: options.observe,
+          tracer: options.tracing?.tracer,
           ...(options.onChildExit === undefined ? {} : { onExit: options.onChildExit }),
         });
   await supervisor?.start();
@@ -112,6 +116,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     scopesSupported: challengeScopes(config),
     stepUp: options.stepUp,
     standaloneStreams: options.standaloneStreams,
+    tracing: options.tracing?.proxy(config.mcpServer.url),
     logger,
     clock: options.clock,
   });

@@ -3,6 +3,7 @@ import type { KeyValueStore } from '../store/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { UpstreamLogin } from '../interaction/index.ts';
 import type { UpstreamTokenSet } from '../upstream-token-vault/index.ts';
+import type { Tracing } from '../telemetry/index.ts';
 import {
   createIdentityClient,
   createKeyValueStorageHook,
@@ -31,21 +32,32 @@ export async function createUpstreamLogin(
   logger: Logger,
   /** Seals pending logins (PKCE verifier) in the store, as every other secret at rest (style.md rule 8). */
   pendingLoginKey: Buffer,
+  /** Absent when tracing is off. */
+  tracing?: Tracing,
 ): Promise<UpstreamIdentity> {
   const client = createIdentityClient(
     identityClientOptionsFor(config, createKeyValueStorageHook(store, { encryptionKey: pendingLoginKey })),
   );
   await client.initialize();
   logger.info({ event: 'identity.ready', issuer: client.metadata?.issuer }, 'identity.ready');
+  // The calls to the IdP as CLIENT spans of the request that makes them: the code exchange (with its
+  // userinfo and JWKS requests) at the login callback, the refresh in the upstream token vault.
+  const idpHost = hostOf(client.metadata?.token_endpoint);
+  const idpCall = <T>(name: string, run: () => Promise<T>): Promise<T> =>
+    tracing === undefined
+      ? run()
+      : tracing.inSpan(name, 'client', idpHost === undefined ? {} : { 'server.address': idpHost }, run);
 
   return {
     client,
     generateAuthUrl: (state, redirectUri) => client.generateAuthUrl(state, redirectUri),
-    completeLogin: async (input) => {
-      const tokens = await client.completeLogin(input);
-      return { ...toVaultTokens(tokens), userId: tokens.userId };
-    },
-    refreshToken: async (refreshToken) => toVaultTokens(await client.refreshToken(refreshToken)),
+    completeLogin: (input) =>
+      idpCall('idp.code_exchange', async () => {
+        const tokens = await client.completeLogin(input);
+        return { ...toVaultTokens(tokens), userId: tokens.userId };
+      }),
+    refreshToken: (refreshToken) =>
+      idpCall('idp.refresh', async () => toVaultTokens(await client.refreshToken(refreshToken))),
   };
 }
 
@@ -83,3 +95,6 @@ export function identityClientOptionsFor(
     allowInsecureHttp: config.localInsecure,
   };
 }
+
+const hostOf = (url: string | undefined): string | undefined =>
+  url !== undefined && URL.canParse(url) ? new URL(url).hostname : undefined;

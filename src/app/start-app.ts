@@ -38,6 +38,7 @@ import type { StepUpPolicy } from '../proxy/index.ts';
 import { createUpstreamLogin } from './create-upstream-login.ts';
 import { createMcpEndpoint } from './create-mcp-endpoint.ts';
 import type { Supervisor } from '../supervisor/index.ts';
+import { startTracing } from '../telemetry/index.ts';
 
 export interface AppDependencies {
   logger: Logger;
@@ -76,7 +77,9 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const { logger } = dependencies;
   const clock = dependencies.clock ?? systemClock;
 
-  const store = await openStore(config.store, { clock, logger });
+  const tracing = await startTracing(config.telemetry, { logger, trustForwarded: !config.localInsecure });
+  const openedStore = await openStore(config.store, { clock, logger });
+  const store = tracing?.traceStore(openedStore) ?? openedStore;
   await store.ping();
   // MCP_AUTH_PROXY_AUDIT_LOG: one record per security-relevant action (src/audit).
   const audit = await openAuditTrail({
@@ -150,6 +153,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     store,
     logger,
     deriveKey(encryptionKey, 'upstream-pending-logins'),
+    tracing,
   );
   const vault = new UpstreamTokenVault({
     store,
@@ -209,7 +213,11 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const mcpEndpoint = await createMcpEndpoint({
     config,
     store,
-    verifyAccessToken: accessCache.verifier(authorizationServer.verifyAccessToken),
+    verifyAccessToken:
+      tracing?.traceAccessCheck(
+        (verify) => accessCache.verifier(verify),
+        authorizationServer.verifyAccessToken,
+      ) ?? accessCache.verifier(authorizationServer.verifyAccessToken),
     upstreamTokens,
     stepUp,
     admitUnauthenticated: addressRateLimit.admitUnauthenticated,
@@ -217,6 +225,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     onChildExit: dependencies.onChildExit,
     standaloneStreams,
     observe,
+    tracing,
     clock,
     logger,
   });
@@ -248,6 +257,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     mcpProxy: mcpEndpoint,
     addressRateLimit,
     sendErrorPage,
+    traceRequest: tracing?.traceRequest,
     logger,
   });
 
@@ -313,6 +323,8 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
         // Before the store: records still waiting for a client name read it.
         await audit?.close();
         await store.close();
+        // The spans of the last requests leave last, within the same grace as the requests had.
+        await tracing?.shutdown(config.proxy.shutdownGraceMs);
       })()),
   };
 }

@@ -7,7 +7,12 @@ export {
 } from './protected-resource-metadata.ts';
 export type { ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 export { isSameResource } from './resource.ts';
-export { CLIENT_FORM_PATHS, PROVIDER_BODY_LIMIT_BYTES, providerRouteMethods } from './provider-routes.ts';
+export {
+  CLIENT_FORM_PATHS,
+  PROVIDER_BODY_LIMIT_BYTES,
+  providerRouteMethods,
+  providerRouteTemplate,
+} from './provider-routes.ts';
 export { createPendingStepUps } from './step-up-refresh-refusal.ts';
 export type { PendingStepUps } from './step-up-refresh-refusal.ts';
 export { displayUserCode } from './device-flow.ts';

@@ -43,30 +43,32 @@ const WRITE = ['POST'] as const;
 
 // oidc-provider 9 serves /auth and /session/end by GET only (POST needs `enableHttpPostMethods`, off
 // by default because of SameSite cookies); its GET routes answer HEAD too.
-const METHODS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
-  [/^\/auth$/, READ],
-  [/^\/auth\/[^/]+$/, READ],
-  [/^\/token$/, WRITE],
-  [/^\/token\/revocation$/, WRITE],
-  [/^\/reg$/, WRITE],
-  [/^\/reg\/[^/]+$/, READ],
-  [/^\/jwks$/, READ],
-  [/^\/me$/, [...READ, 'POST']],
-  [/^\/request$/, WRITE],
-  [/^\/session\/end$/, READ],
-  [/^\/session\/end\/confirm$/, WRITE],
-  [/^\/session\/end\/success$/, READ],
-  [/^\/device\/auth$/, WRITE],
-  [/^\/device$/, [...READ, 'POST']],
+const ROUTES: ReadonlyArray<readonly [RegExp, readonly string[], string]> = [
+  [/^\/auth$/, READ, '/auth'],
+  [/^\/auth\/[^/]+$/, READ, '/auth/:uid'],
+  [/^\/token$/, WRITE, '/token'],
+  [/^\/token\/revocation$/, WRITE, '/token/revocation'],
+  [/^\/reg$/, WRITE, '/reg'],
+  [/^\/reg\/[^/]+$/, READ, '/reg/:clientId'],
+  [/^\/jwks$/, READ, '/jwks'],
+  [/^\/me$/, [...READ, 'POST'], '/me'],
+  [/^\/request$/, WRITE, '/request'],
+  [/^\/session\/end$/, READ, '/session/end'],
+  [/^\/session\/end\/confirm$/, WRITE, '/session/end/confirm'],
+  [/^\/session\/end\/success$/, READ, '/session/end/success'],
+  [/^\/device\/auth$/, WRITE, '/device/auth'],
+  [/^\/device$/, [...READ, 'POST'], '/device'],
   // oidc-provider resumes a device sign-in here after the interaction (`device_resume`).
-  [/^\/device\/[^/]+$/, READ],
-  [/^\/\.well-known\/openid-configuration$/, READ],
+  [/^\/device\/[^/]+$/, READ, '/device/:uid'],
+  [/^\/\.well-known\/openid-configuration$/, READ, '/.well-known/openid-configuration'],
 ];
 
 /** The methods oidc-provider answers on this path, or undefined when the path is not its own. */
 export function providerRouteMethods(pathname: string): readonly string[] | undefined {
-  for (const [pattern, methods] of METHODS) {
-    if (pattern.test(pathname)) return methods;
-  }
-  return undefined;
+  return ROUTES.find(([pattern]) => pattern.test(pathname))?.[1];
+}
+
+/** The route template of one of oidc-provider's paths (`/auth/:uid`), for span names; undefined when not its own. */
+export function providerRouteTemplate(pathname: string): string | undefined {
+  return ROUTES.find(([pattern]) => pattern.test(pathname))?.[2];
 }

@@ -25,6 +25,8 @@ export interface Config {
   readonly rateLimit: RateLimitConfig;
   readonly log: LogConfig;
   readonly audit: AuditConfig;
+  /** OTEL_*: OpenTelemetry traces (docs/observability.md). */
+  readonly telemetry: TelemetryConfig;
   /** MCP_AUTH_PROXY_VERIFY_RELEASE=true: start, check dependencies, exit (release phase). */
   readonly verifyRelease: boolean;
 }
@@ -229,3 +231,42 @@ export type AuditDestination =
 export interface AuditConfig {
   readonly destination: AuditDestination;
 }
+/** OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none: no span is made and the SDK is never loaded. */
+export interface TracingOff {
+  readonly tracing: 'off';
+  /** The variable that turned tracing off. */
+  readonly reason: 'OTEL_SDK_DISABLED' | 'OTEL_TRACES_EXPORTER';
+}
+
+export interface TracingOn {
+  readonly tracing: 'on';
+  /** OTEL_TRACES_EXPORTER: at least one. */
+  readonly exporters: readonly TraceExporterConfig[];
+  /** OTEL_RESOURCE_ATTRIBUTES, with OTEL_SERVICE_NAME as `service.name` when set. */
+  readonly resource: Readonly<Record<string, string>>;
+  /** OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG (the ratio of the traceidratio samplers). */
+  readonly sampler: { readonly name: SamplerName; readonly ratio: number };
+}
+
+export type TelemetryConfig = TracingOff | TracingOn;
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+export type TraceExporterConfig =
+  | {
+      readonly kind: 'otlp';
+      /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+      readonly url: string;
+      readonly protocol: OtlpProtocol;
+      /** OTEL_EXPORTER_OTLP_HEADERS with OTEL_EXPORTER_OTLP_TRACES_HEADERS over them: often credentials. */
+      readonly headers: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: 'console' };
+
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';

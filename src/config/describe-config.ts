@@ -5,6 +5,7 @@ import type {
   RedisNodeAddress,
   RedisTopology,
   StoreConfig,
+  TelemetryConfig,
 } from './config.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 
@@ -160,5 +161,26 @@ export function describeConfig(config: Config): ConfigDescription {
     rateLimit: { ...config.rateLimit },
     log: { ...config.log },
     audit: { ...config.audit.destination },
+    telemetry: describeTelemetry(config.telemetry),
+  };
+}
+
+function describeTelemetry(telemetry: TelemetryConfig): Description {
+  if (telemetry.tracing === 'off') return { ...telemetry };
+  return {
+    tracing: 'on',
+    exporters: telemetry.exporters.map((exporter) =>
+      exporter.kind === 'console'
+        ? { kind: 'console' }
+        : {
+            kind: 'otlp',
+            url: URL.canParse(exporter.url) ? withoutCredentials(new URL(exporter.url)) : SET,
+            protocol: exporter.protocol,
+            // Export headers are usually API keys: only their names are shown.
+            headers: Object.fromEntries(Object.keys(exporter.headers).map((name) => [name, SET])),
+          },
+    ),
+    resource: { ...telemetry.resource },
+    sampler: { ...telemetry.sampler },
   };
 }

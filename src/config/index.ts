@@ -19,6 +19,9 @@ export type {
   RedisNodeAddress,
   RedisTopology,
   StoreConfig,
+  TelemetryConfig,
+  TraceExporterConfig,
+  TracingOn,
 } from './config.ts';
 export type { ConfigProblem, ConfigResult } from './config-result.ts';
 export { describeConfig, type ConfigDescription } from './describe-config.ts';

@@ -14,6 +14,7 @@ import {
   readRateLimit,
   readServer,
   readStore,
+  readTelemetry,
   VARIABLES,
 } from './variables/index.ts';
 
@@ -41,6 +42,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const rateLimit = readRateLimit(reader);
   const log = readLog(reader, server.nodeEnv);
   const audit = readAudit(reader);
+  const telemetry = readTelemetry(reader);
 
   if (reader.problems.length > 0) return { ok: false, problems: [...reader.problems] };
   if (
@@ -77,6 +79,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
       rateLimit,
       log,
       audit,
+      telemetry,
       verifyRelease: server.verifyRelease,
     },
   };

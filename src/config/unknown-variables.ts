@@ -2,6 +2,14 @@ import type { Environment } from './environment-reader.ts';
 
 /** Prefixes only this proxy uses: an unknown name with one of them is almost surely a typo. */
 const OUR_PREFIXES = ['MCP_AUTH_PROXY_', 'IDENTITY_', 'BRANDING_'];
+/**
+ * OpenTelemetry's prefix is shared with signals we do not export (metrics, logs) and
+ * with SDK settings we do not take, so an OTEL_ name we do not read is warned about only
+ * when it is one or two edits from one we do: `OTEL_SDK_DISABLE`, the Heroku proxy's
+ * `.env-test` typo that silently left tracing on, is the case in point.
+ */
+const OTEL_PREFIX = 'OTEL_';
+const OTEL_TYPO_DISTANCE = 2;
 
 /** Levenshtein distance (insert, delete, substitute), on one rolling row. */
 function editDistance(left: string, right: string): number {
@@ -18,8 +26,11 @@ function editDistance(left: string, right: string): number {
 }
 
 /** The known name closest to `name`, when close enough to be what was meant. */
-export function closestName(name: string, known: readonly string[]): string | undefined {
-  const limit = Math.max(3, Math.floor(name.length / 4));
+export function closestName(
+  name: string,
+  known: readonly string[],
+  limit = Math.max(3, Math.floor(name.length / 4)),
+): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance = editDistance(name, candidate);
@@ -35,12 +46,20 @@ export function closestName(name: string, known: readonly string[]): string | un
  */
 export function unknownVariableWarnings(env: Environment, known: readonly string[]): string[] {
   const knownSet = new Set(known);
-  return Object.keys(env)
-    .filter((name) => env[name] !== undefined && !knownSet.has(name))
-    .filter((name) => OUR_PREFIXES.some((prefix) => name.toUpperCase().startsWith(prefix)))
-    .sort()
-    .map((name) => {
-      const suggestion = closestName(name.toUpperCase(), known);
-      return `${name} is not a variable the proxy reads${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}`;
-    });
+  const otelNames = known.filter((name) => name.startsWith(OTEL_PREFIX));
+  const warnings: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (env[name] === undefined || knownSet.has(name)) continue;
+    const upper = name.toUpperCase();
+    if (OUR_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
+      warnings.push(notReadWarning(name, closestName(upper, known)));
+    } else if (upper.startsWith(OTEL_PREFIX)) {
+      const typoOf = closestName(upper, otelNames, OTEL_TYPO_DISTANCE);
+      if (typoOf !== undefined) warnings.push(notReadWarning(name, typoOf));
+    }
+  }
+  return warnings;
 }
+
+const notReadWarning = (name: string, suggestion: string | undefined): string =>
+  `${name} is not a variable the proxy reads${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}`;

@@ -87,5 +87,7 @@ export function demoProxyEnvironment(settings: DemoSettings, parts: DemoParts): 
     IDENTITY_SERVER_URL: parts.identityProviderUrl,
     IDENTITY_CLIENT_ID: parts.clientId,
     IDENTITY_CLIENT_SECRET: parts.clientSecret,
+    // Nothing collects spans on a laptop trying the demo; tracing would only warn that no collector answers.
+    OTEL_SDK_DISABLED: 'true',
   };
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   PROVIDER_BODY_LIMIT_BYTES,
   providerRouteMethods,
+  providerRouteTemplate,
   type ProtectedResourceMetadata,
 } from '../authorization-server/index.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
@@ -25,6 +26,22 @@ const CORS_PATHS = /^\/(token(\/revocation)?|device\/auth|reg|register|jwks|me|\
 const proxiedResponses = new WeakSet<ServerResponse>();
 /** MCP 2025-03-26 clients without metadata discovery use these default paths (spec "Fallbacks"). */
 const FALLBACK_ALIASES: Readonly<Record<string, string>> = { '/authorize': '/auth', '/register': '/reg' };
+const KNOWN_METADATA_PATHS: ReadonlySet<string> = new Set([
+  '/.well-known/oauth-protected-resource',
+  '/.well-known/oauth-authorization-server',
+]);
+
+/**
+ * Runs one request inside a server span (src/telemetry); `route` is its route
+ * template (`POST /interaction/:uid` is named from `/interaction/:uid`), or
+ * undefined when no route matched. Absent = requests are not traced.
+ */
+export type TraceRequest = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: string | undefined,
+  handle: () => Promise<void>,
+) => Promise<void>;
 
 export interface MountedHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
@@ -51,6 +68,7 @@ export interface RequestHandlerOptions {
   observe?: Observe | undefined;
   /** Renders and sends the HTML error page for browser-facing routes. */
   sendErrorPage: (res: ServerResponse, error: OAuthError, requestId: string) => Promise<void>;
+  traceRequest?: TraceRequest | undefined;
   logger: Logger;
 }
 
@@ -177,13 +195,31 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     });
   }
 
+  /** The route template a span is named after: never the raw path, which may hold ids (low cardinality). */
+  function routeTemplateOf(method: string, pathname: string): string | undefined {
+    if (isMcpPath(pathname)) return pathname === mcpPath ? mcpPath : `${mcpPath}/*`;
+    if (Object.hasOwn(FALLBACK_ALIASES, pathname) || KNOWN_METADATA_PATHS.has(pathname)) return pathname;
+    if (pathname === options.protectedResourceMetadataPath) return pathname;
+    return router.match(method, pathname)?.route.path ?? providerRouteTemplate(pathname);
+  }
+
   function refuseMethod(res: ServerResponse, method: string, allowed: readonly string[]): void {
     sendOAuthError(res, new OAuthError('method_not_allowed', `${method} is not allowed here`), {
       allow: allowed.join(', '),
     });
   }
 
-  return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { traceRequest } = options;
+  if (traceRequest === undefined) return handleRequest;
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const rawUrl = req.url ?? '/';
+    const queryStart = rawUrl.indexOf('?');
+    const pathname = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
+    const route = routeTemplateOf(req.method ?? 'GET', pathname);
+    return traceRequest(req, res, route, () => handleRequest(req, res));
+  };
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = performance.now();
     const requestId = requestIdOf(req);
     req.headers['x-request-id'] = requestId;
@@ -224,5 +260,5 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     } catch (error) {
       await answerError(req, res, error, { logger, requestId });
     }
-  };
+  }
 }

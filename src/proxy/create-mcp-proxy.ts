@@ -16,6 +16,7 @@ import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type {
   AdmitUnauthenticated,
   IsUpstreamAvailable,
+  ProxyTracing,
   SessionOwners,
   StepUpPolicy,
   UpstreamTokenSource,
@@ -66,6 +67,8 @@ export interface McpProxyOptions {
   readonly stepUp?: StepUpPolicy | undefined;
   /** Where open GET (standalone SSE) streams are registered, so shutdown can end them; absent = not tracked. */
   readonly standaloneStreams?: StandaloneStreams | undefined;
+  /** Spans for the exchange and `traceparent` for the MCP server; absent = not traced. */
+  readonly tracing?: ProxyTracing | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly upstreamMaxSockets?: number | undefined;
@@ -90,6 +93,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     rateLimiter,
     sessionOwners,
     standaloneStreams,
+    tracing,
     logger,
     clock,
   } = options;
@@ -100,12 +104,13 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     options.stepUp === undefined
       ? undefined
       : createScopeCheck({ ...options.stepUp, resourceMetadataUrl, logger });
-  const headerRules = createRequestHeaderRules(mcpServer.url.host, options.userIdHeader);
+  const headerRules = createRequestHeaderRules(mcpServer.url.host, options.userIdHeader, tracing?.ownHeaders);
   const target = createUpstreamTarget(mcpServer.path, mcpServer.url);
-  const upstream = createUpstreamClient(mcpServer.url, {
+  const client = createUpstreamClient(mcpServer.url, {
     maxSockets: options.upstreamMaxSockets ?? DEFAULT_UPSTREAM_MAX_SOCKETS,
     maxFreeSockets: DEFAULT_UPSTREAM_MAX_FREE_SOCKETS,
   });
+  const upstream = tracing === undefined ? client : tracing.traceUpstream(client);
   const isUpstreamAvailable = options.isUpstreamAvailable ?? (() => true);
   const observe = options.observe ?? ignoreEvents;
   let closed = false;
@@ -184,6 +189,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     if (bytes.kind === 'aborted' || exchange.aborted) return;
     if (bytes.kind === 'complete') exchange.body = bytes.bytes;
     if (bytes.kind === 'too_large') return refuseOversizedBody(req, res, maxBodyBytes);
+    tracing?.describeRequest(bytes.bytes, req.headers);
     if (checkScopes !== undefined && req.method === 'POST' && bytes.bytes.length > 0) {
       const verdict = await checkScopes.body(bytes.bytes, req.headers, access, exchange.requestId);
       if (exchange.aborted) return;

@@ -3,6 +3,7 @@ export type { McpProxy, McpProxyOptions } from './create-mcp-proxy.ts';
 export type {
   AdmitUnauthenticated,
   IsUpstreamAvailable,
+  ProxyTracing,
   SessionOwners,
   StepUpPolicy,
   UpstreamTokenSource,
@@ -23,4 +24,5 @@ export { mcpMethodLabel } from './mcp-method-label.ts';
 export { createProxyReplies } from './proxy-replies.ts';
 export type { ChallengeReason, ProxyReplies, ProxyRepliesOptions } from './proxy-replies.ts';
 export { requestIdFor } from './request-id.ts';
+export type { UpstreamClient, UpstreamExchange } from './upstream-client.ts';
 export { createScopeCheck } from './scope-check.ts';

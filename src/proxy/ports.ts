@@ -1,6 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { RateLimitDecision } from '../http/rate-limiter.ts';
 import type { RequiredScopes, ScopeHierarchy } from '../oauth/scope-challenge.ts';
+import type { UpstreamClient } from './upstream-client.ts';
 
 /**
  * What the proxy needs from the rest of the system, stated by the proxy
@@ -75,3 +76,16 @@ export interface StepUpPolicy {
  * counted. Requests with a valid token are left to the per-grant limit.
  */
 export type AdmitUnauthenticated = (req: IncomingMessage) => Promise<RateLimitDecision>;
+
+/**
+ * Tracing of the MCP exchange (src/telemetry). Absent = not traced: no body is
+ * read for it, and a client's `traceparent` reaches the MCP server untouched.
+ */
+export interface ProxyTracing {
+  /** Headers the tracing writes upstream itself (`traceparent`, `tracestate`): the client's copies are dropped. */
+  readonly ownHeaders: readonly string[];
+  /** One CLIENT span per upstream attempt; each attempt carries its span's `traceparent` to the MCP server. */
+  traceUpstream(client: UpstreamClient): UpstreamClient;
+  /** Names the MCP operation on the request's span, when that span records (the body is never parsed otherwise). */
+  describeRequest(body: Buffer, headers: IncomingHttpHeaders): void;
+}

@@ -46,9 +46,14 @@ const IDENTITY_SLOTS = 7;
  * Cookie belongs to our authorization server's origin. Expect is dropped
  * because the body is already read when the upstream request starts.
  */
-export function createRequestHeaderRules(upstreamHost: string, userIdHeader: string): RequestHeaderRules {
+export function createRequestHeaderRules(
+  upstreamHost: string,
+  userIdHeader: string,
+  /** Further headers the proxy writes itself (the tracing's `traceparent`). */
+  ownHeaders: readonly string[] = [],
+): RequestHeaderRules {
   const roles = new Map<string, Role>();
-  for (const name of HOP_BY_HOP_HEADERS) roles.set(name, 'drop');
+  for (const name of [...HOP_BY_HOP_HEADERS, ...ownHeaders]) roles.set(name, 'drop');
   for (const name of [
     'host',
     'cookie',

@@ -1,8 +1,10 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { McpServerRunConfig } from '../config/config.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
 import { exitCodeOf, type ProcessExit } from './exit-code.ts';
+import { exitAttributes, lifecycleSpans, type LifecycleSpan } from './lifecycle-spans.ts';
 import { McpServerStartError, type McpServerStartFailure } from './mcp-server-start-error.ts';
 import { acceptsConnections, portAddressOf, waitForPort } from './probe-port.ts';
 import { createRestartBackoff, DEFAULT_RESTART_BACKOFF } from './restart-backoff.ts';
@@ -29,6 +31,8 @@ export interface SupervisorOptions {
   readonly probeIntervalMs?: number;
   /** Told when the child is up, exits or is stopped, and whether a start is a restart (metrics). */
   readonly observe?: Observe | undefined;
+  /** Spans for start, restart and stop (lifecycle-spans.ts); absent when tracing is off. */
+  readonly tracer?: Tracer | undefined;
 }
 
 export interface Supervisor {
@@ -50,6 +54,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const address = portAddressOf(options.probeUrl);
   const backoff = createRestartBackoff({ ...DEFAULT_RESTART_BACKOFF, ...options.backoff });
   const stopRequested = new AbortController();
+  const beginSpan = lifecycleSpans(options.tracer, run.command);
   let state: SupervisorState = 'idle';
   let current: SupervisedChild | undefined;
   let launching: Promise<SupervisedChild> | undefined;
@@ -70,7 +75,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     });
 
   /** Spawns one child and waits for its port; on failure the child is gone before this rejects. */
-  async function launch(): Promise<SupervisedChild> {
+  async function launch(span: LifecycleSpan): Promise<SupervisedChild> {
     let child: SupervisedChild;
     try {
       child = await spawnChild({ run, baseEnv: options.baseEnv, logger });
@@ -78,6 +83,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       throw startError('spawn-failed', { cause: error });
     }
     current = child;
+    span.event('mcp_server.spawned', { 'process.pid': child.pid });
     logger.info(
       { event: 'supervisor.child_spawned', pid: child.pid, command: run.command },
       'supervisor.child_spawned',
@@ -138,16 +144,19 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       'supervisor.child_exited',
     );
     observe({ type: 'supervisor.child', state: 'exited', restart: false });
-    if (stopRequested.signal.aborted) return;
+    const span = beginSpan('mcp_server.restart');
+    span.event('mcp_server.exited', { 'process.pid': child.pid, ...exitAttributes(exit) });
+    if (stopRequested.signal.aborted) return span.end();
     if (run.exitWithChild) {
+      span.end();
       state = 'stopped';
       options.onExit?.(exitCodeOf(exit));
       return;
     }
-    scheduleRestart(uptimeMs);
+    scheduleRestart(uptimeMs, span);
   }
 
-  function scheduleRestart(uptimeMs: number): void {
+  function scheduleRestart(uptimeMs: number, span: LifecycleSpan): void {
     const { delayMs, attempt } = backoff.next(uptimeMs);
     logger.info(
       { event: 'supervisor.child_restart_scheduled', delayMs, attempt },
@@ -155,11 +164,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     );
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
-      launching = launch();
+      launching = launch(span);
       launching.then(
         (child) => {
-          if (stopRequested.signal.aborted) return; // stop() ends `current`
+          if (stopRequested.signal.aborted) return span.end(); // stop() ends `current`
           markReady(child);
+          span.event('mcp_server.ready');
+          span.end();
           logger.info(
             { event: 'supervisor.child_restarted', pid: child.pid, attempt },
             'supervisor.child_restarted',
@@ -167,12 +178,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           observe({ type: 'supervisor.child', state: 'running', restart: true });
         },
         (error: unknown) => {
+          span.end(error instanceof McpServerStartError ? error.reason : 'error');
           if (stopRequested.signal.aborted) return;
           logger.error(
             { event: 'supervisor.child_restart_failed', err: error, attempt },
             'supervisor.child_restart_failed',
           );
-          scheduleRestart(0);
+          scheduleRestart(0, beginSpan('mcp_server.restart'));
         },
       );
     }, delayMs);
@@ -189,17 +201,24 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }
     // stop() during the probe above found no launch to wait for: do not begin one now.
     if (stopRequested.signal.aborted) throw startError('stopped');
-    launching = launch();
+    const span = beginSpan('mcp_server.start');
+    launching = launch(span);
     let child: SupervisedChild;
     try {
       child = await launching;
     } catch (error) {
+      span.end(error instanceof McpServerStartError ? error.reason : 'error');
       // The caller reports the error (it decides whether the proxy exits).
       if (!stopRequested.signal.aborted) state = 'stopped';
       throw error;
     }
-    if (stopRequested.signal.aborted) throw startError('stopped');
+    if (stopRequested.signal.aborted) {
+      span.end('stopped');
+      throw startError('stopped');
+    }
     markReady(child);
+    span.event('mcp_server.ready');
+    span.end();
     logger.info(
       { event: 'supervisor.child_ready', pid: child.pid, startupMs: clock.nowMs() - startedAtMs },
       'supervisor.child_ready',
@@ -213,7 +232,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     clearTimeout(restartTimer);
     const child = current;
     if (child) {
+      const span = beginSpan('mcp_server.stop');
       const exit = await terminateChild(child, graceMs);
+      span.event('mcp_server.exited', { 'process.pid': child.pid, ...exitAttributes(exit) });
+      span.end();
       logger.info(
         { event: 'supervisor.child_stopped', pid: child.pid, code: exit.code, signal: exit.signal },
         'supervisor.child_stopped',

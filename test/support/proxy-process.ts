@@ -62,6 +62,8 @@ export async function prepareProxyProcess(
     IDENTITY_SCOPE: 'openid profile email',
     MCP_AUTH_PROXY_SQLITE_PATH: join(dir, 'store.sqlite'),
     LOG_LEVEL: 'info',
+    // Tracing is on by default and would export to localhost:4318; tests that want spans say so.
+    OTEL_SDK_DISABLED: 'true',
     ...(mcpEnv ?? supervisedMcpEnv(await freePort())),
     ...overrides,
   };

@@ -145,6 +145,8 @@ export async function startTestProxy(
     IDENTITY_SCOPE: idp.mode === 'oidc' ? 'openid profile email' : 'global',
     LOG_LEVEL: 'debug',
     MAX_REQUESTS: '1000',
+    // Tracing is on by default and would export to localhost:4318; tests that want spans say so.
+    OTEL_SDK_DISABLED: 'true',
     ...(store.kind === 'sqlite'
       ? { MCP_AUTH_PROXY_SQLITE_PATH: join(dir, 'store.sqlite') }
       : {

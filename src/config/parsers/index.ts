@@ -23,3 +23,4 @@ export { environmentVariableName, oneOf, parseText, urlPath } from './parse-text
 export { absoluteUrl, httpOrigin, httpUrl, originList, redisUrl } from './parse-url.ts';
 export { quoteValue } from './quote-value.ts';
 export { redisNatMap, redisNodeList, sentinelMasterName } from './parse-redis-addresses.ts';
+export { keyValueList, lenientKeyValueList } from './parse-key-value-list.ts';

@@ -10,6 +10,7 @@ import { PROXY_VARIABLES } from './proxy.ts';
 import { RATE_LIMIT_VARIABLES } from './rate-limit.ts';
 import { SERVER_VARIABLES } from './server.ts';
 import { STORE_VARIABLES } from './store.ts';
+import { TELEMETRY_VARIABLES } from './telemetry.ts';
 
 /** Every variable the proxy reads, grouped as in docs/configuration.md. */
 export const VARIABLE_GROUPS: readonly VariableGroup[] = [
@@ -24,6 +25,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
   RATE_LIMIT_VARIABLES,
   LOG_VARIABLES,
   AUDIT_VARIABLES,
+  TELEMETRY_VARIABLES,
 ];
 
 export const VARIABLES: readonly AnyVariable[] = VARIABLE_GROUPS.flatMap((group) => group.variables);
@@ -39,3 +41,4 @@ export { readProxy } from './proxy.ts';
 export { readRateLimit } from './rate-limit.ts';
 export { readServer } from './server.ts';
 export { readStore } from './store.ts';
+export { readTelemetry } from './telemetry.ts';

@@ -104,7 +104,14 @@ interface Started {
 function startProxy(installation: Installation, extraEnv: Record<string, string> = {}): Started {
   const child = spawn(process.execPath, [MAIN_PATH], {
     cwd: installation.dir,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...extraEnv },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: process.env['HOME'] ?? '',
+      // The .env's OTEL_SDK_DISABLE is misspelt, so tracing stays on, as it did in the Heroku proxy;
+      // the test machine has no collector to send to.
+      OTEL_SDK_DISABLED: 'true',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -165,6 +172,10 @@ describe('a Heroku MCP Auth Proxy user switches with their .env-test unchanged',
     assert.ok(
       !proxy.output.some((line) => /"level":(50|60)/.test(line)),
       `no error was logged:\n${proxy.output.join('\n')}`,
+    );
+    await waitForLine(
+      proxy,
+      /OTEL_SDK_DISABLE is not a variable the proxy reads; did you mean OTEL_SDK_DISABLED\?/,
     );
   });
 

@@ -41,6 +41,7 @@ describe('mcp-auth-proxy serve', () => {
         IDENTITY_CLIENT_SECRET: idp.clientSecret,
         MCP_AUTH_PROXY_SQLITE_PATH: join(cwd, 'store.sqlite'),
         MCP_AUTH_PROXY_SHUTDOWN_GRACE_MS: '500',
+        OTEL_SDK_DISABLED: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -17,14 +17,25 @@ describe('unknown variables', () => {
     ]);
   });
 
-  it('leaves other variables alone', () => {
+  it('leaves other variables alone, OpenTelemetry settings for other signals included', () => {
     const { warnings } = loadOk({
       ...MINIMAL_ENV,
       PATH: '/bin',
-      OTEL_SDK_DISABLE: 'true',
       DYNO: 'web.1',
       REDIS_URL: 'redis://x',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_LOGS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://collector:4318/v1/logs',
+      OTEL_SDK_DISABLED: 'true',
     });
     assert.deepEqual(warnings, []);
+  });
+
+  it("suggests OTEL_SDK_DISABLED for the Heroku proxy's .env-test typo OTEL_SDK_DISABLE, which leaves tracing on", () => {
+    const { warnings, config } = loadOk({ ...MINIMAL_ENV, OTEL_SDK_DISABLE: 'true' });
+    assert.deepEqual(warnings, [
+      'OTEL_SDK_DISABLE is not a variable the proxy reads; did you mean OTEL_SDK_DISABLED?',
+    ]);
+    assert.equal(config.telemetry.tracing, 'on');
   });
 });

@@ -1,0 +1,3 @@
+export { startTracing } from './start-tracing.ts';
+export type { Tracing } from './tracing.ts';
+export type { SpanRole } from './in-span.ts';
