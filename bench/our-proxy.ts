@@ -37,6 +37,8 @@ export interface OurProxyOptions {
   readonly cpuProfileDir?: string | undefined;
   /** The profile's sampling interval (V8's default is 1000 µs). */
   readonly cpuProfileIntervalUs?: number | undefined;
+  /** More variables, overriding the defaults (with MCP_AUTH_PROXY_REDIS_URL no SQLite file is named). */
+  readonly env?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface OurProxy {
@@ -78,12 +80,15 @@ export async function startOurProxy(options: OurProxyOptions): Promise<OurProxy>
       IDENTITY_CLIENT_ID: options.idp.clientId,
       IDENTITY_CLIENT_SECRET: options.idp.clientSecret,
       IDENTITY_SCOPE: 'openid profile email',
-      MCP_AUTH_PROXY_SQLITE_PATH: join(options.dir, 'store.sqlite'),
+      ...(options.env?.['MCP_AUTH_PROXY_REDIS_URL'] === undefined
+        ? { MCP_AUTH_PROXY_SQLITE_PATH: join(options.dir, 'store.sqlite') }
+        : {}),
       MCP_AUTH_PROXY_MCP_MAX_REQUESTS: String(UNLIMITED_REQUESTS),
       LOG_LEVEL: options.logLevel,
       ...(options.tracing === 'off'
         ? { OTEL_SDK_DISABLED: 'true' }
         : { OTEL_EXPORTER_OTLP_ENDPOINT: options.tracing.otlpEndpoint }),
+      ...options.env,
     },
   });
   return { child, port, baseUrl, mcpUrl: `${baseUrl}/mcp`, readyMs };
