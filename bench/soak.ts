@@ -3,7 +3,8 @@
  * three proxy instances behind HAProxy on Redis Sentinel, N MCP SDK clients
  * calling tools for minutes, the Redis primary killed, then one instance
  * SIGKILLed and started again. Prints the figures (docs/scaling.md, "Soak"),
- * writes them to bench/results/soak.{json,md}, and exits 1 when a target is missed.
+ * writes them to bench/results/soak.{json,md} (and HAProxy's log to soak-haproxy.log), and exits 1
+ * when a target is missed.
  *
  *   npm run soak -- --clients 200 --duration-s 240 --think-ms 500
  */
@@ -91,6 +92,9 @@ try {
   resources.push(
     `haproxy: ${(haproxyCpuMs / 1000).toFixed(1)} s CPU, RSS ${(readMemory(deployment.haproxy.pid).rssBytes / 2 ** 20).toFixed(0)} MiB`,
   );
+  // HAProxy's request log (status and termination state of every request), for a closer look.
+  await mkdir(dirname(values.out), { recursive: true });
+  await writeFile(values.out.replace(/\.json$/, '') + '-haproxy.log', deployment.haproxy.output());
 } finally {
   await deployment.stop();
 }

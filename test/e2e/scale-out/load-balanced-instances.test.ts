@@ -45,7 +45,7 @@ async function deployment(t: TestContext): Promise<LoadBalancedDeployment | unde
 const mcpOf = (instance: Instance): string => `${instance.url}/mcp`;
 
 describe('three proxy instances behind HAProxy, round-robin, on Redis Sentinel', () => {
-  it('serve one sign-in across instances: /authorize, the IdP callback and /token on different ones', async (t) => {
+  it('serve the steps of one sign-in (/authorize, the IdP callback, /token) on different instances', async (t) => {
     const lb = await deployment(t);
     if (lb === undefined) return;
     const recorder = new WireRecorder(lb.baseUrl);

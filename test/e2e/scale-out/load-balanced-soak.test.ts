@@ -20,7 +20,7 @@ import { runSoak } from '../../support/soak/run-soak.ts';
 const RECOVERY_AFTER_ELECTION_MS = 5_000;
 
 /** Short-lived access tokens, so that every client refreshes through the failover and the instance kill. */
-export const SOAK_INSTANCE_ENV = {
+const SOAK_INSTANCE_ENV = {
   MCP_AUTH_PROXY_ACCESS_TOKEN_TTL_SECONDS: '8',
   MAX_REQUESTS: '100000',
   MCP_AUTH_PROXY_MCP_MAX_REQUESTS: '100000',

@@ -15,7 +15,8 @@ export function renderSoakReport(report: SoakReport): string {
     `- HTTP statuses seen by the clients through HAProxy: ${list(wire.statuses)}.`,
     `- Outside 2xx/401/429/502/503: ${wire.outliers.length === 0 ? 'none' : wire.outliers.slice(0, 10).join('; ')}.`,
     `- 503 answers: ${wire.unavailable}, with Retry-After: ${wire.unavailableWithRetryAfter}.`,
-    `- Requests without any answer (connection refused or reset): ${wire.noAnswer}; streams resumed with Last-Event-ID: ${wire.resumptions}.`,
+    `- Requests without any answer: ${wire.noAnswer} (${list(wire.noAnswerCauses)}), ${report.noAnswerElsewhere} of them ` +
+      `outside the failover and the instance kill; streams resumed with Last-Event-ID: ${wire.resumptions}.`,
   ];
   if (failover !== undefined) {
     lines.push(
@@ -26,9 +27,13 @@ export function renderSoakReport(report: SoakReport): string {
     );
   }
   if (instanceKill !== undefined) {
+    const back =
+      instanceKill.downMs === undefined
+        ? 'not started again'
+        : `started again and back in HAProxy's rotation ${instanceKill.downMs} ms after the kill`;
     lines.push(
-      `- ${instanceKill.instance} SIGKILLed${instanceKill.restarted ? ' and started again' : ''}: ` +
-        `failed calls within 5 s of the kill: ${list(instanceKill.failuresWithin5s)}.`,
+      `- ${instanceKill.instance} SIGKILLed, ${back}; failed calls from the kill until 5 s after it was back: ` +
+        `${list(instanceKill.failures)}.`,
     );
   }
   lines.push(

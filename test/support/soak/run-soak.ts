@@ -42,9 +42,10 @@ export interface FailoverFigures {
 
 export interface InstanceKillFigures {
   readonly instance: string;
-  /** Calls that failed within 5 s of the kill, by kind. */
-  readonly failuresWithin5s: ReadonlyMap<string, number>;
-  readonly restarted: boolean;
+  /** Calls that failed from the kill until 5 s after the instance was back (or after the kill), by kind. */
+  readonly failures: ReadonlyMap<string, number>;
+  /** From the kill until HAProxy routed to the restarted instance again. */
+  readonly downMs: number | undefined;
 }
 
 export interface SoakReport {
@@ -62,10 +63,13 @@ export interface SoakReport {
   readonly relogins: number;
   /** Clients whose final refresh and final call both succeeded. */
   readonly workingAtEnd: number;
+  /** Requests without any answer outside the failover and the instance kill (and 5 s after each). */
+  readonly noAnswerElsewhere: number;
   readonly hops: SignInHops;
 }
 
-const KILL_EFFECT_WINDOW_MS = 5_000;
+/** How long after an event its effects are counted as its own. */
+const AFTERMATH_MS = 5_000;
 
 export async function runSoak(
   deployment: LoadBalancedDeployment,
@@ -120,6 +124,11 @@ export async function runSoak(
     wire,
     failover: failoverTimes === undefined ? undefined : failoverFigures(clients, failoverTimes, recorder),
     instanceKill: killed === undefined ? undefined : instanceKillFigures(clients, killed),
+    noAnswerElsewhere: recorder.noAnswerAtMs.filter(
+      (atMs) =>
+        !within(atMs, failoverTimes?.killedAtMs, failoverTimes?.electedAtMs) &&
+        !within(atMs, killed?.killedAtMs, killed?.backAtMs ?? killed?.killedAtMs),
+    ).length,
     lostGrants: wire.invalidGrants + finalRefreshFailures,
     relogins: clients.reduce((sum, client) => sum + client.relogins, 0),
     workingAtEnd,
@@ -140,22 +149,32 @@ export async function runSoak(
     return { killedAtMs, electedAtMs };
   }
 
-  async function killInstanceAt(
-    atMs: number,
-  ): Promise<{ name: string; killedAtMs: number; restarted: boolean }> {
+  async function killInstanceAt(atMs: number): Promise<InstanceKill> {
     await sleepUntil(startedAtMs + atMs);
     const victim = deployment.instances[1];
     if (victim === undefined) throw new Error('no second instance');
     const killedAtMs = Date.now();
     await deployment.kill(victim);
     progress(`SIGKILLed ${victim.name}`);
-    if (plan.restartInstanceAfterMs === undefined) return { name: victim.name, killedAtMs, restarted: false };
+    if (plan.restartInstanceAfterMs === undefined)
+      return { name: victim.name, killedAtMs, backAtMs: undefined };
     await sleepUntil(killedAtMs + plan.restartInstanceAfterMs);
     await deployment.restart(victim);
     progress(`${victim.name} is back in HAProxy's rotation`);
-    return { name: victim.name, killedAtMs, restarted: true };
+    return { name: victim.name, killedAtMs, backAtMs: Date.now() };
   }
 }
+
+interface InstanceKill {
+  readonly name: string;
+  readonly killedAtMs: number;
+  /** When HAProxy routed to it again; undefined when it was not restarted. */
+  readonly backAtMs: number | undefined;
+}
+
+/** From `fromMs` to `untilMs` and its aftermath; false when the event did not happen. */
+const within = (atMs: number, fromMs: number | undefined, untilMs: number | undefined): boolean =>
+  fromMs !== undefined && untilMs !== undefined && atMs >= fromMs && atMs <= untilMs + AFTERMATH_MS;
 
 function failoverFigures(
   clients: readonly SoakClient[],
@@ -193,17 +212,15 @@ function failoverFigures(
 
 function instanceKillFigures(
   clients: readonly SoakClient[],
-  { name, killedAtMs, restarted }: { name: string; killedAtMs: number; restarted: boolean },
+  { name, killedAtMs, backAtMs }: InstanceKill,
 ): InstanceKillFigures {
-  const failuresWithin5s = new Map<string, number>();
+  const failures = new Map<string, number>();
   for (const attempt of clients.flatMap((client) => client.attempts)) {
-    const inWindow =
-      attempt.endedAtMs >= killedAtMs && attempt.endedAtMs < killedAtMs + KILL_EFFECT_WINDOW_MS;
-    if (attempt.ok || !inWindow) continue;
+    if (attempt.ok || !within(attempt.endedAtMs, killedAtMs, backAtMs ?? killedAtMs)) continue;
     const kind = attempt.failure ?? 'other';
-    failuresWithin5s.set(kind, (failuresWithin5s.get(kind) ?? 0) + 1);
+    failures.set(kind, (failures.get(kind) ?? 0) + 1);
   }
-  return { instance: name, failuresWithin5s, restarted };
+  return { instance: name, failures, downMs: backAtMs === undefined ? undefined : backAtMs - killedAtMs };
 }
 
 /** A refresh_token grant through the load balancer; true on 200 (the new tokens are kept). */

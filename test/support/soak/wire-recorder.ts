@@ -24,6 +24,8 @@ export interface WireCounts {
   readonly resumptions: number;
   /** Requests that failed without a response (connection refused or reset). */
   readonly noAnswer: number;
+  /** …by request and cause (`POST /mcp: UND_ERR_SOCKET`). */
+  readonly noAnswerCauses: ReadonlyMap<string, number>;
   /** Statuses outside ALLOWED_STATUS, with where they came from. */
   readonly outliers: readonly string[];
 }
@@ -37,6 +39,9 @@ export class WireRecorder {
   #invalidGrants = 0;
   #resumptions = 0;
   #noAnswer = 0;
+  readonly #noAnswerCauses = new Map<string, number>();
+  /** When each request without an answer failed (epoch ms). */
+  readonly noAnswerAtMs: number[] = [];
   /** When each 503 was seen (epoch ms), to bound the outage window. */
   readonly unavailableAtMs: number[] = [];
 
@@ -58,6 +63,9 @@ export class WireRecorder {
         response = await fetch(url, { ...init, headers: merged });
       } catch (error) {
         this.#noAnswer += 1;
+        this.noAnswerAtMs.push(Date.now());
+        const key = `${init.method ?? 'GET'} ${target.pathname}: ${causeOf(error)}`;
+        this.#noAnswerCauses.set(key, (this.#noAnswerCauses.get(key) ?? 0) + 1);
         throw error;
       }
       await this.record(response, `${init.method ?? 'GET'} ${target.pathname}`);
@@ -91,7 +99,16 @@ export class WireRecorder {
       invalidGrants: this.#invalidGrants,
       resumptions: this.#resumptions,
       noAnswer: this.#noAnswer,
+      noAnswerCauses: new Map(this.#noAnswerCauses),
       outliers: [...this.#outliers],
     };
   }
+}
+
+/** undici reports the reason of a failed fetch in `cause` (a code such as UND_ERR_SOCKET or ECONNRESET). */
+function causeOf(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown';
+  if (error.name === 'AbortError' || error.name === 'TimeoutError') return error.name;
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  return typeof cause?.code === 'string' ? cause.code : String(cause?.message ?? error.message);
 }
