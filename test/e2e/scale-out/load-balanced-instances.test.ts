@@ -19,7 +19,7 @@ import { SoakClient } from '../../support/soak/soak-client.ts';
 import { signInHops } from '../../support/soak/sign-in-hops.ts';
 import { WireRecorder } from '../../support/soak/wire-recorder.ts';
 import { revokeAt, whoamiAt } from '../proxy/instance-pair-steps.ts';
-import { initializeRaw, logIn, MCP_PROTOCOL_VERSION, postMcp } from '../proxy/proxy-steps.ts';
+import { eventually, initializeRaw, logIn, MCP_PROTOCOL_VERSION, postMcp } from '../proxy/proxy-steps.ts';
 import { sseEvents } from './sse-events.ts';
 
 /** The target the issue sets: a revocation holds on every instance this soon. */
@@ -53,6 +53,13 @@ describe('three proxy instances behind HAProxy, round-robin, on Redis Sentinel',
     for (const client of clients) await client.signIn();
     for (const client of clients) assert.ok(await client.callOnce(), 'the signed-in client calls a tool');
     await Promise.all(clients.map((client) => client.close()));
+    // option abortonclose: the closed clients' silent GET streams do not stay open at the instances.
+    await eventually(
+      'HAProxy to close the streams of the closed clients',
+      async () =>
+        (await lb.haproxy.servers()).every((server) => server.currentSessions === 0) ? true : undefined,
+      { timeoutMs: 5_000 },
+    );
 
     const hops = signInHops(
       lb,

@@ -52,6 +52,7 @@ describe('three instances behind HAProxy under load, through a Redis failover an
 
     assert.deepEqual(report.wire.outliers, [], 'only 2xx/401/429/502/503 on the wire');
     assert.equal(report.wire.unavailableWithRetryAfter, report.wire.unavailable, 'every 503 has Retry-After');
+    assert.deepEqual([...report.errorsLogged], [], 'no instance logged an error or answered 500');
     assert.equal(report.lostGrants, 0, 'no lost grant');
     assert.equal(report.relogins, 0, 'no re-login');
     assert.equal(report.workingAtEnd, report.signedIn, 'every client still works at the end');

@@ -39,6 +39,7 @@ export function renderSoakReport(report: SoakReport): string {
   lines.push(
     `- Lost grants (invalid_grant, or a final refresh that failed): ${report.lostGrants}; re-logins: ${report.relogins}; ` +
       `clients working at the end (refresh + call): ${report.workingAtEnd} of ${report.signedIn}.`,
+    `- Errors in the instances' logs (level error, or status 500): ${list(report.errorsLogged)}.`,
     `- Sign-ins traced in the instances' logs: ${hops.traced}; served by 2 or more instances: ${hops.acrossTwoOrMore}; ` +
       `/authorize, IdP callback and /token on three different instances: ${hops.acrossThree}.`,
   );

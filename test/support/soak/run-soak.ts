@@ -6,7 +6,7 @@
  * short CI test (test/e2e/scale-out/) and `npm run soak` (bench/soak.ts).
  */
 import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { LoadBalancedDeployment } from '../load-balanced-deployment.ts';
+import { linesByInstance, type LoadBalancedDeployment } from '../load-balanced-deployment.ts';
 import { SoakClient } from './soak-client.ts';
 import { signInHops, type SignInHops } from './sign-in-hops.ts';
 import { WireRecorder, type WireCounts } from './wire-recorder.ts';
@@ -66,6 +66,8 @@ export interface SoakReport {
   /** Requests without any answer outside the failover and the instance kill (and 5 s after each). */
   readonly noAnswerElsewhere: number;
   readonly hops: SignInHops;
+  /** The instances' log lines at level error (pino 50) or above, and answers with status 500, by event. */
+  readonly errorsLogged: ReadonlyMap<string, number>;
 }
 
 /** How long after an event its effects are counted as its own. */
@@ -132,6 +134,7 @@ export async function runSoak(
     lostGrants: wire.invalidGrants + finalRefreshFailures,
     relogins: clients.reduce((sum, client) => sum + client.relogins, 0),
     workingAtEnd,
+    errorsLogged: errorsLogged(deployment),
     hops: signInHops(
       deployment,
       clients.map((client) => client.signInTag),
@@ -221,6 +224,20 @@ function instanceKillFigures(
     failures.set(kind, (failures.get(kind) ?? 0) + 1);
   }
   return { instance: name, failures, downMs: backAtMs === undefined ? undefined : backAtMs - killedAtMs };
+}
+
+/** pino writes `level` as a number: 50 is error, 60 fatal. */
+const PINO_ERROR_LEVEL = 50;
+
+function errorsLogged(deployment: LoadBalancedDeployment): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { line } of linesByInstance(deployment)) {
+    const isError = typeof line['level'] === 'number' && line['level'] >= PINO_ERROR_LEVEL;
+    if (!isError && line['status'] !== 500) continue;
+    const key = `${String(line['event'])}${line['status'] === 500 ? ' (500)' : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** A refresh_token grant through the load balancer; true on 200 (the new tokens are kept). */
