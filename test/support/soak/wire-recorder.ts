@@ -109,6 +109,8 @@ export class WireRecorder {
 function causeOf(error: unknown): string {
   if (!(error instanceof Error)) return 'unknown';
   if (error.name === 'AbortError' || error.name === 'TimeoutError') return error.name;
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  return typeof cause?.code === 'string' ? cause.code : String(cause?.message ?? error.message);
+  const cause = error.cause;
+  if (!(cause instanceof Error)) return error.message;
+  const { code } = cause as { code?: unknown };
+  return typeof code === 'string' ? code : cause.message;
 }
