@@ -6,6 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { z } from 'zod';
+import { BoundedEventStore } from './bounded-event-store.ts';
 
 /**
  * A real MCP server (the SDK's McpServer over its Streamable HTTP transport)
@@ -30,6 +31,11 @@ export interface McpFixtureServerOptions {
   readonly validateToken?: (bearer: string) => { user: string } | undefined;
   readonly port?: number;
   readonly host?: string;
+  /**
+   * Number every SSE event and keep it (a bounded event store), so that a client whose stream was
+   * cut resumes it with a GET carrying `Last-Event-ID`. Stateful servers only.
+   */
+  readonly resumable?: boolean;
 }
 
 export interface McpFixtureServer {
@@ -57,6 +63,7 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
   const seenHeaders: IncomingHttpHeaders[] = [];
   const seenUrls: string[] = [];
   const transports = new Map<string, StreamableHTTPServerTransport>();
+  const eventStore = options.resumable === true ? new BoundedEventStore() : undefined;
   const servers = new Set<McpServer>();
   let aborted = 0;
   let unclaimedAborts = 0;
@@ -148,6 +155,7 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
         ? {
             sessionIdGenerator: () => randomUUID(),
             onsessioninitialized: (id) => void transports.set(id, transport),
+            ...(eventStore === undefined ? {} : { eventStore }),
           }
         : {},
     );

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -112,20 +113,25 @@ export async function loginInBrowser(
   return { callback: next.final, confirmationShown };
 }
 
-/** The whole SDK flow: discovery, registration, browser login, code exchange. */
+/**
+ * The whole SDK flow: discovery, registration, browser login, code exchange.
+ * `fetchFn` is what the SDK sends its own requests with (e.g. one that records every status).
+ */
 export async function authorizeWithSdk(
   serverUrl: string,
   client: TestOAuthClient,
   agent: UserAgent,
   login: BrowserLoginOptions,
+  fetchFn?: FetchLike,
 ): Promise<BrowserLoginResult & { tokens: OAuthTokens }> {
-  const first = await auth(client, { serverUrl });
+  const sdkFetch = fetchFn === undefined ? {} : { fetchFn };
+  const first = await auth(client, { serverUrl, ...sdkFetch });
   if (first !== 'REDIRECT' || client.authorizationUrl === undefined)
     throw new Error(`unexpected auth result ${first}`);
   const result = await loginInBrowser(agent, client.authorizationUrl, client.redirectUrl, login);
   const code = result.callback.searchParams.get('code');
   if (code === null) throw new Error(`no code in ${result.callback.href}`);
-  const second = await auth(client, { serverUrl, authorizationCode: code });
+  const second = await auth(client, { serverUrl, authorizationCode: code, ...sdkFetch });
   const tokens = client.tokens();
   if (second !== 'AUTHORIZED' || tokens === undefined) throw new Error(`unexpected auth result ${second}`);
   return { ...result, tokens };
