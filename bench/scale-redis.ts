@@ -45,6 +45,8 @@ export interface PrivateRedis {
   memoryUsage(key: string): Promise<number>;
   /** SCARD of a key under the prefix. */
   setSize(key: string): Promise<number>;
+  /** SMEMBERS of a key under the prefix (the members as stored: store keys, without the prefix). */
+  setMembers(key: string): Promise<string[]>;
   /** Records the proxy's commands until the returned function is called, which yields them. */
   record(): Promise<() => Promise<SeenCommand[]>>;
   /** redis-benchmark's GET and SET rates on this server (50 clients, no pipelining). */
@@ -104,6 +106,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       Number(await info('cpu', 'used_cpu_user')) + Number(await info('cpu', 'used_cpu_sys')),
     memoryUsage,
     setSize: async (key) => await admin.scard(BENCH_KEY_PREFIX + key),
+    setMembers: async (key) => await admin.smembers(BENCH_KEY_PREFIX + key),
     async scanKeys() {
       const found: ScannedKey[] = [];
       let cursor = '0';
