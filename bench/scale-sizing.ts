@@ -71,8 +71,13 @@ export function computeSizing(
   const refreshPerSecondPeak = ((clients * r) / (m.activeHoursPerDay * 3600)) * m.burstFactor;
   const signInsPerSecond = clients / m.grantLifetimeDays / SECONDS_PER_DAY;
   const opsOf = (step: OpsFigures['cold']) => step.readsEach + step.writesEach;
+  // Grant-set pruning (src/store/grant-set-pruning.ts): a set pruned back to p members is read again
+  // at 2p, after p adds (p/2 refreshes): 2p GETs, one SMEMBERS and one SREM. MONITOR's 20 refreshes
+  // rarely meet a check, so it is added here.
+  const setFloor = prunedSetFloor(2 + Math.min(r * m.reuseDetectionDays, r * m.grantLifetimeDays));
+  const pruneOpsPerRefresh = (2 * setFloor + 2) / (setFloor / 2);
   const otherOps =
-    refreshPerSecondPeak * opsOf(ops.refresh) +
+    refreshPerSecondPeak * (opsOf(ops.refresh) + pruneOpsPerRefresh) +
     signInsPerSecond * opsOf(ops.signIn) +
     instances * opsOf(ops.idle);
   const redisOpsCold = peakRps * opsOf(ops.cold) + otherOps;
@@ -173,7 +178,7 @@ export function computeSizing(
       'Redis commands at peak, every call cold',
       redisOpsCold,
       'ops/s',
-      `peak × ${fmt(opsOf(ops.cold))} + refreshes × ${fmt(opsOf(ops.refresh))} + sign-ins × ${fmt(opsOf(ops.signIn))} + instances × ${fmt(opsOf(ops.idle))}/s idle`,
+      `peak × ${fmt(opsOf(ops.cold))} + refreshes × (${fmt(opsOf(ops.refresh))} + ${fmt(pruneOpsPerRefresh)} grant-set pruning) + sign-ins × ${fmt(opsOf(ops.signIn))} + instances × ${fmt(opsOf(ops.idle))}/s idle`,
     ),
     line(
       'Redis commands at peak, every call warm',

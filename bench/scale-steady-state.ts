@@ -97,9 +97,9 @@ async function readGrantSet(environment: ScaleEnvironment, key: string): Promise
   const members = await redis.setMembers(key);
   const live = new Map<string, { count: number; bytes: number }>();
   for (const member of members) {
-    // MEMORY USAGE of a missing key is nil: the record is gone.
+    // Expired records may wait for Redis to reclaim them; MEMORY USAGE would still count them.
+    if (!(await redis.exists(member))) continue;
     const bytes = await redis.memoryUsage(BENCH_KEY_PREFIX + member);
-    if (!(bytes > 0)) continue;
     const family = familyOf(member);
     const entry = live.get(family) ?? { count: 0, bytes: 0 };
     live.set(family, { count: entry.count + 1, bytes: entry.bytes + bytes });
