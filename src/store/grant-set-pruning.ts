@@ -12,7 +12,7 @@ export function isGrantSetCheckpoint(size: number): boolean {
   return size >= GRANT_SET_FIRST_CHECKPOINT_MEMBERS && Number.isInteger(size) && (size & (size - 1)) === 0;
 }
 
-/** The smallest power of two at least `count` (and at least the floor). */
+/** The smallest power of two at least `liveMembers` (and at least the floor). */
 function keptSizeFor(liveMembers: number): number {
   let kept = GRANT_SET_FLOOR_MEMBERS;
   while (kept < liveMembers) kept *= 2;
@@ -28,9 +28,9 @@ function keptSizeFor(liveMembers: number): number {
  * is the cost; it is kept at most two GETs per token issued, amortized, by checking only at
  * powers of two and by pruning down to a power of two rather than to the live count: the set is
  * left at the smallest power of two p ≥ max(live, 16), padded with dead members where needed,
- * so the next check comes at 2p, after p more adds, and costs 2p reads. The set therefore holds
- * fewer than 4 × its live members (and never more than 32 while few are live), instead of every
- * key ever issued under the grant.
+ * so the next check comes at 2p, after p more adds, and costs 2p reads. Between checks the set
+ * holds fewer than 2p members: fewer than four times the live tokens at the last check, and fewer
+ * than 32 while a grant has at most 16, instead of every key ever issued under the grant.
  *
  * A member is only ever removed when its record was missing, and the adapter adds a member only
  * once its record is written, so a token being issued concurrently is never dropped: what
