@@ -36,8 +36,8 @@ export interface ScaleEnvironment {
   /** The proxy's environment (for an in-process app on the same store). */
   readonly proxyEnv: Readonly<Record<string, string>>;
   proxy(): OurProxy;
-  /** A fresh proxy process on the same port and store: its caches are empty. */
-  restartProxy(): Promise<void>;
+  /** A fresh proxy process on the same port and store: its caches are empty. `env` adds to its environment. */
+  restartProxy(env?: Readonly<Record<string, string>>): Promise<void>;
   signIn(username: string): Promise<SignedIn>;
   /** A refresh-token grant, as the SDK sends it; updates `signedIn.refreshToken`. */
   refresh(signedIn: SignedIn): Promise<string>;
@@ -98,9 +98,9 @@ export async function startScaleEnvironment(
       idp,
       proxyEnv,
       proxy: () => proxy,
-      async restartProxy() {
+      async restartProxy(extraEnv = {}) {
         await proxy.child.stop();
-        proxy = await startOurProxy({ ...options, port: proxy.port });
+        proxy = await startOurProxy({ ...options, env: { ...env, ...extraEnv }, port: proxy.port });
       },
       async signIn(username) {
         const client = new TestOAuthClient();

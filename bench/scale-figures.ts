@@ -25,12 +25,14 @@ import { measureOps, type OpsPlan } from './scale-ops.ts';
 import { renderScaleReport, type ScaleResults } from './scale-report.ts';
 import { startSeedingApp, type SeedingApp } from './scale-seed-grants.ts';
 import { computeSizing } from './scale-sizing.ts';
+import { measureSteadyState, type SteadyStatePlan } from './scale-steady-state.ts';
 import { measureTokenCheck, type TokenCheckPlan } from './scale-token-check.ts';
 
 interface ScalePlan {
   readonly redisBenchmarkRequests: number;
   readonly memory: MemoryPlan;
   readonly ops: OpsPlan;
+  readonly steadyState: SteadyStatePlan;
   readonly tokenCheck: TokenCheckPlan;
 }
 
@@ -45,12 +47,14 @@ const PLANS: Record<'full' | 'smoke', ScalePlan> = {
       concurrency: 4,
     },
     ops: { warmRequests: 1_000, coldTokens: 200, signIns: 5, refreshes: 20, idleSeconds: 5, concurrency: 8 },
+    steadyState: { grants: 10, windowSteps: 24, refreshesPerGrant: 40 },
     tokenCheck: { grants: 100_000, checks: 10_000, concurrency: 8, rounds: 2 },
   },
   smoke: {
     redisBenchmarkRequests: 2_000,
     memory: { registrations: 10, signIns: 4, refreshedGrants: 2, refreshesPerGrant: 2, concurrency: 4 },
     ops: { warmRequests: 20, coldTokens: 4, signIns: 1, refreshes: 1, idleSeconds: 1, concurrency: 4 },
+    steadyState: { grants: 2, windowSteps: 2, refreshesPerGrant: 4 },
     tokenCheck: { grants: 200, checks: 50, concurrency: 4, rounds: 1 },
   },
 };
@@ -75,6 +79,7 @@ try {
   environment = await startScaleEnvironment(workDir, plan.redisBenchmarkRequests);
   const { figures: memory, signedIn } = await measureMemory(environment, plan.memory, log);
   const ops = await measureOps(environment, signedIn, plan.ops, log);
+  const steadyState = await measureSteadyState(environment, plan.steadyState, log);
   seeding = await startSeedingApp(environment.proxyEnv);
   const templates = signedIn.map((client) => client.accessToken);
   const tokenCheck = await measureTokenCheck(environment, seeding, templates, plan.tokenCheck, log);
@@ -88,6 +93,7 @@ try {
     redisCeiling: environment.redisCeiling,
     memory,
     ops,
+    steadyState,
     tokenCheck,
     familiesAtEnd,
     sizing: computeSizing(memory, ops, tokenCheck, familiesAtEnd, environment.redisCeiling),

@@ -45,6 +45,13 @@ export interface PrivateRedis {
   memoryUsage(key: string): Promise<number>;
   /** SCARD of a key under the prefix. */
   setSize(key: string): Promise<number>;
+  /** SMEMBERS of a key under the prefix (the members as stored: store keys, without the prefix). */
+  setMembers(key: string): Promise<string[]>;
+  /**
+   * EXISTS of a key under the prefix. Unlike MEMORY USAGE, it treats an expired key that Redis has
+   * not reclaimed yet as gone (and reclaims it).
+   */
+  exists(key: string): Promise<boolean>;
   /** Records the proxy's commands until the returned function is called, which yields them. */
   record(): Promise<() => Promise<SeenCommand[]>>;
   /** redis-benchmark's GET and SET rates on this server (50 clients, no pipelining). */
@@ -104,6 +111,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       Number(await info('cpu', 'used_cpu_user')) + Number(await info('cpu', 'used_cpu_sys')),
     memoryUsage,
     setSize: async (key) => await admin.scard(BENCH_KEY_PREFIX + key),
+    setMembers: async (key) => await admin.smembers(BENCH_KEY_PREFIX + key),
+    exists: async (key) => (await admin.exists(BENCH_KEY_PREFIX + key)) === 1,
     async scanKeys() {
       const found: ScannedKey[] = [];
       let cursor = '0';

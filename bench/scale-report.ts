@@ -3,6 +3,7 @@ import type { FamilyUsage } from './scale-key-families.ts';
 import type { MemoryFigures, MemoryStep } from './scale-memory.ts';
 import type { OpsFigures, OpsStep } from './scale-ops.ts';
 import { fmt, type SizingLine } from './scale-sizing.ts';
+import type { SteadyStateFigures } from './scale-steady-state.ts';
 import type { TokenCheckFigures } from './scale-token-check.ts';
 import type { Percentiles } from './scale-tool-calls.ts';
 
@@ -15,6 +16,7 @@ export interface ScaleResults {
   readonly redisCeiling: { getPerSecond: number; setPerSecond: number };
   readonly memory: MemoryFigures;
   readonly ops: OpsFigures;
+  readonly steadyState: SteadyStateFigures;
   readonly tokenCheck: TokenCheckFigures;
   /** Every family in the store after all phases. */
   readonly familiesAtEnd: readonly FamilyUsage[];
@@ -26,10 +28,19 @@ export interface ScaleResults {
 const REFRESHES_BY_DAY_14 = 14 * 24;
 
 export function renderScaleReport(results: ScaleResults): string {
-  const { memory, ops, tokenCheck, machine } = results;
-  const setAtDay14Members = memory.grantSet.membersAfterSignIn + 2 * REFRESHES_BY_DAY_14;
-  const setAtDay14Bytes =
+  const { memory, ops, steadyState: steady, tokenCheck, machine } = results;
+  const setUnprunedMembers = memory.grantSet.membersAfterSignIn + 2 * REFRESHES_BY_DAY_14;
+  const setUnprunedBytes =
     memory.grantSet.bytesAfterSignIn + 2 * REFRESHES_BY_DAY_14 * memory.grantSet.bytesPerMember;
+  const perSignIn = (family: string) => {
+    const usage = memory.signIns.families.find((each) => each.family === family);
+    return usage === undefined ? 0 : usage.bytes / memory.signIns.count;
+  };
+  const grantBaseBytes = ['Grant:*', 'Session:*', 'uid:Session:*', 'upstream-tokens:*']
+    .map(perSignIn)
+    .reduce((sum, bytes) => sum + bytes, 0);
+  const steadyGrantBytes =
+    grantBaseBytes + steady.liveRefreshTokenBytes + steady.liveAccessTokenBytes + steady.setBytes;
   return [
     `# Scale figures (${results.mode})`,
     '',
@@ -52,8 +63,22 @@ export function renderScaleReport(results: ScaleResults): string {
     familyTable('Per refresh, by key family', memory.refreshes),
     `Grant set \`grant:<id>\`: ${fmt(memory.grantSet.membersAfterSignIn)} members / ${fmt(memory.grantSet.bytesAfterSignIn)} B after the sign-in, ` +
       `${fmt(memory.grantSet.membersAfterRefreshes)} / ${fmt(memory.grantSet.bytesAfterRefreshes)} B after the refreshes: ` +
-      `${fmt(memory.grantSet.bytesPerMember)} B per member. Refreshed hourly for 14 days: ${fmt(setAtDay14Members)} members, ` +
-      `about ${fmt(setAtDay14Bytes)} B.`,
+      `${fmt(memory.grantSet.bytesPerMember)} B per member. Unpruned, refreshed hourly for 14 days, it would list ${fmt(setUnprunedMembers)} members, ` +
+      `about ${fmt(setUnprunedBytes)} B.`,
+    '',
+    `## One grant at steady state (scaled time: 1 s stands for 1 h)`,
+    '',
+    `${steady.grants} grants, each refreshed once a second ${steady.refreshesPerGrant} times, with 1-second access tokens and a ` +
+      `${steady.windowSteps}-second reuse-detection window (hourly refreshes, 1-hour access tokens, a ${steady.windowSteps}-hour window). ` +
+      'Then every member of each grant set was read back. Means per grant:',
+    '',
+    '| what | count | MEMORY USAGE |',
+    '| --- | --- | --- |',
+    `| refresh tokens alive (current + rotated within the window) | ${fmt(steady.liveRefreshTokens)} | ${fmt(steady.liveRefreshTokenBytes)} B |`,
+    `| access tokens alive | ${fmt(steady.liveAccessTokens)} | ${fmt(steady.liveAccessTokenBytes)} B |`,
+    `| \`grant:<id>\` set (members; largest ${fmt(steady.largestSetMembers)}; ${fmt(steady.membersIssued)} issued) | ${fmt(steady.setMembers)} | ${fmt(steady.setBytes)} B |`,
+    `| grant, session, uid index, sealed IdP tokens (per sign-in above) | 4 | ${fmt(grantBaseBytes)} B |`,
+    `| **one grant, any day after the window (day 14 included)** | | **${fmt(steadyGrantBytes)} B** |`,
     '',
     '## Redis commands',
     '',

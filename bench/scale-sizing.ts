@@ -4,6 +4,7 @@
  * Assumptions that are not measurements (the load model) are the constants
  * below, each stated in the report.
  */
+import { GRANT_SET_FIRST_CHECKPOINT_MEMBERS } from '../src/store/grant-set-pruning.ts';
 import type { FamilyUsage } from './scale-key-families.ts';
 import type { MemoryFigures } from './scale-memory.ts';
 import type { OpsFigures } from './scale-ops.ts';
@@ -21,6 +22,8 @@ export const LOAD_MODEL = {
   refreshesPerClientPerDay: 8,
   /** A grant lives 14 days (MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS), then the user signs in again. */
   grantLifetimeDays: 14,
+  /** A rotated refresh token is kept this long (MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS, default). */
+  reuseDetectionDays: 1,
   /** The CPU share at peak that leaves room for failover and spikes. */
   targetCpuUtilization: 0.7,
 } as const;
@@ -68,8 +71,13 @@ export function computeSizing(
   const refreshPerSecondPeak = ((clients * r) / (m.activeHoursPerDay * 3600)) * m.burstFactor;
   const signInsPerSecond = clients / m.grantLifetimeDays / SECONDS_PER_DAY;
   const opsOf = (step: OpsFigures['cold']) => step.readsEach + step.writesEach;
+  // Grant-set pruning (src/store/grant-set-pruning.ts): a set pruned back to p members is read again
+  // at 2p, after p adds (p/2 refreshes): 2p GETs, one SMEMBERS and one SREM. MONITOR's 20 refreshes
+  // rarely meet a check, so it is added here.
+  const setFloor = prunedSetFloor(2 + Math.min(r * m.reuseDetectionDays, r * m.grantLifetimeDays));
+  const pruneOpsPerRefresh = (2 * setFloor + 2) / (setFloor / 2);
   const otherOps =
-    refreshPerSecondPeak * opsOf(ops.refresh) +
+    refreshPerSecondPeak * (opsOf(ops.refresh) + pruneOpsPerRefresh) +
     signInsPerSecond * opsOf(ops.signIn) +
     instances * opsOf(ops.idle);
   const redisOpsCold = peakRps * opsOf(ops.cold) + otherOps;
@@ -86,12 +94,16 @@ export function computeSizing(
   };
   const signIn = (family: string) => perFamily(memory.signIns, family);
   const refreshRt = perFamily(memory.refreshes, 'RefreshToken:*');
-  const liveRefreshTokens = r * m.grantLifetimeDays + 1;
-  // The current grant's set averages half full over its life; the previous one, full, waits for its last member.
-  const setMembers = 3 + r * m.grantLifetimeDays + (3 + 2 * r * m.grantLifetimeDays);
+  // The current refresh token, and the rotated ones of the last reuse-detection window; nothing of a
+  // grant outlives it, so the previous grant leaves no tokens behind.
+  const refreshesInWindow = Math.min(r * m.reuseDetectionDays, r * m.grantLifetimeDays);
+  const liveRefreshTokens = 1 + refreshesInWindow;
+  // The set lists the live tokens (those refresh tokens and the access token), padded by pruning to
+  // between p and 2p members, p the power of two above them (src/store/grant-set-pruning.ts): p × 1.5 on average.
+  const setMembers = 1.5 * prunedSetFloor(liveRefreshTokens + 1);
   const setBytes =
-    2 * memory.grantSet.bytesAfterSignIn +
-    (setMembers - 2 * memory.grantSet.membersAfterSignIn) * memory.grantSet.bytesPerMember;
+    memory.grantSet.bytesAfterSignIn +
+    (setMembers - memory.grantSet.membersAfterSignIn) * memory.grantSet.bytesPerMember;
   const rateLimitKey = familiesAtEnd.find((each) => each.family === 'ratelimit:mcp:*');
   const perClient = {
     registration: memory.registrations.bytesEach,
@@ -166,7 +178,7 @@ export function computeSizing(
       'Redis commands at peak, every call cold',
       redisOpsCold,
       'ops/s',
-      `peak × ${fmt(opsOf(ops.cold))} + refreshes × ${fmt(opsOf(ops.refresh))} + sign-ins × ${fmt(opsOf(ops.signIn))} + instances × ${fmt(opsOf(ops.idle))}/s idle`,
+      `peak × ${fmt(opsOf(ops.cold))} + refreshes × (${fmt(opsOf(ops.refresh))} + ${fmt(pruneOpsPerRefresh)} grant-set pruning) + sign-ins × ${fmt(opsOf(ops.signIn))} + instances × ${fmt(opsOf(ops.idle))}/s idle`,
     ),
     line(
       'Redis commands at peak, every call warm',
@@ -210,7 +222,7 @@ export function computeSizing(
       '…refresh tokens alive',
       perClient.refreshTokens,
       'bytes',
-      `(${r}/day × ${m.grantLifetimeDays} d + 1) × ${fmt(refreshRt)} B: each lives 14 d, consumed or not`,
+      `(1 + ${r}/day × ${m.reuseDetectionDays} d reuse-detection window) × ${fmt(refreshRt)} B: a rotated one is kept for the window only`,
     ),
     line(
       '…sealed IdP tokens',
@@ -222,7 +234,7 @@ export function computeSizing(
       '…grant sets',
       perClient.grantSets,
       'bytes',
-      `${fmt(setMembers)} members × ${fmt(memory.grantSet.bytesPerMember)} B (current half full, previous full)`,
+      `${fmt(setMembers)} members on average (pruned to the power of two above ${fmt(liveRefreshTokens + 1)} live tokens, padded up to twice that) at ${fmt(memory.grantSet.bytesPerMember)} B`,
     ),
     line(
       '…rate-limit counter',
@@ -241,9 +253,16 @@ export function computeSizing(
       '…of which refresh-token history and grant sets',
       gib(perClientTotal - withoutHistory),
       'GiB',
-      'consumed refresh tokens and set members of expired tokens',
+      'rotated refresh tokens within the reuse-detection window, and grant-set members',
     ),
   ];
+}
+
+/** The size a grant set is pruned back to with `live` live members (src/store/grant-set-pruning.ts). */
+function prunedSetFloor(live: number): number {
+  let floor = GRANT_SET_FIRST_CHECKPOINT_MEMBERS / 2;
+  while (floor < live) floor *= 2;
+  return floor;
 }
 
 function line(quantity: string, value: number, unit: string, how: string): SizingLine {

@@ -378,7 +378,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
     level: 'MUST',
     revisions: ALL,
     behaviour:
-      'Public clients’ refresh tokens rotate; the previous one works for a short grace; later reuse revokes the grant.',
+      'Public clients’ refresh tokens rotate; the previous one works for a short grace; later reuse revokes the grant, for as long as the spent token is remembered (MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS, a day by default); after that it is refused as unknown.',
   },
   {
     id: 'A7.4',

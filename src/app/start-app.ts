@@ -132,6 +132,8 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
       createOidcAdapterFactory(store, {
         clock,
         deviceCodeSealKey: deriveKey(encryptionKey, 'oidc-device-codes'),
+        // A rotated refresh token is kept for reuse detection only this long (docs/decisions.md).
+        keepConsumedMs: { RefreshToken: config.authorizationServer.refreshTokenReuseDetectionSeconds * 1000 },
       }),
     ),
     trustProxy: !config.localInsecure,

@@ -87,6 +87,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       pageHeaders: options.pageHeaders,
       observe,
       devicePages: options.devicePages,
+      clock,
       logger: options.logger,
     }),
   );

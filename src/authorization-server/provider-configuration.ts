@@ -8,6 +8,7 @@ import type {
 } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { AuthorizationServerConfig } from '../config/config.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Observe } from '../observability/index.ts';
 import {
@@ -20,6 +21,7 @@ import { createScopeDefaulter } from './default-scope.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
 import { deviceFlowFeature, DEVICE_CODE_TTL_SECONDS, type DevicePages } from './device-flow.ts';
 import { createExistingGrantLoader } from './load-existing-grant.ts';
+import { lifetimeWithinGrant } from './grant-bound-lifetime.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { isSameResource } from './resource.ts';
 
@@ -39,6 +41,8 @@ export interface ProviderConfigurationOptions {
   pageHeaders?: Readonly<Record<string, string>> | undefined;
   /** The device flow's pages (RFC 8628): code entry and success. */
   devicePages: DevicePages;
+  /** The clock the store expires records on: tokens never outlive their grant on it. */
+  clock: Clock;
   observe: Observe;
   logger: Logger;
 }
@@ -138,10 +142,12 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
     // grant, which would end the session-bound tokens of every earlier installation.
     expiresWithSession: () => false,
     ttl: {
-      AccessToken: settings.accessTokenTtlSeconds,
+      // Tokens end with their grant at the latest (grant-bound-lifetime.ts); the grant lives
+      // MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS from the sign-in and is never extended.
+      AccessToken: lifetimeWithinGrant(settings.accessTokenTtlSeconds, options.clock),
       AuthorizationCode: 60,
       DeviceCode: DEVICE_CODE_TTL_SECONDS,
-      RefreshToken: settings.refreshTokenTtlSeconds,
+      RefreshToken: lifetimeWithinGrant(settings.refreshTokenTtlSeconds, options.clock),
       Grant: settings.refreshTokenTtlSeconds,
       Session: settings.refreshTokenTtlSeconds,
       Interaction: 15 * 60,

@@ -164,6 +164,11 @@ export interface AuthorizationServerConfig {
   readonly refreshTokenTtlSeconds: number;
   /** Seconds a rotated refresh token is still accepted, for clients that refresh twice. */
   readonly refreshTokenReuseGraceSeconds: number;
+  /**
+   * MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS: how long a consumed refresh token is kept
+   * (at least the grace), so that its reuse revokes the grant; after that it is gone.
+   */
+  readonly refreshTokenReuseDetectionSeconds: number;
   /** MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES (default: LOCAL_INSECURE): fetch client ID metadata documents from private addresses. */
   readonly cimdAllowPrivateAddresses: boolean;
 }

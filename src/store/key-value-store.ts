@@ -25,8 +25,13 @@ export interface KeyValueStore {
   take(key: string): Promise<string | undefined>;
   delete(...keys: string[]): Promise<void>;
 
-  /** Adds a member to a set; the TTL, when given, applies to the whole set and is extended, never shortened. */
-  addToSet(key: string, member: string, options?: { ttlMs?: number }): Promise<void>;
+  /**
+   * Adds a member to a set; the TTL, when given, applies to the whole set and is extended, never
+   * shortened. Resolves to the number of members after the add (a member already there counts once).
+   */
+  addToSet(key: string, member: string, options?: { ttlMs?: number }): Promise<number>;
+  /** Removes members from a set; the set's TTL stays, and a set left empty is gone. */
+  removeFromSet(key: string, ...members: string[]): Promise<void>;
   members(key: string): Promise<string[]>;
 
   /**

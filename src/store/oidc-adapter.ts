@@ -2,6 +2,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { nowSeconds, systemClock, type Clock } from '../shared/clock.ts';
 import { open, seal, sha256Base64Url } from '../shared/crypto.ts';
 import { CredentialAlreadyConsumedError } from '../oauth/oauth-error.ts';
+import { isGrantSetCheckpoint, pruneGrantSet } from './grant-set-pruning.ts';
 import type { KeyValueStore } from './key-value-store.ts';
 
 /**
@@ -54,6 +55,12 @@ export interface OidcAdapterOptions {
    * are stored in clear (tests, operator tooling that never reads them).
    */
   deviceCodeSealKey?: Buffer;
+  /**
+   * How long a consumed record of these models is kept after its consumption, at most (ms). By
+   * default, and for models not named, a consumed record keeps its whole remaining lifetime.
+   * The proxy bounds `RefreshToken` to the reuse-detection window (docs/decisions.md).
+   */
+  keepConsumedMs?: Readonly<Partial<Record<string, number>>>;
 }
 
 /** Key of the set that lists every record key issued under one grant. */
@@ -96,7 +103,8 @@ export function createOidcAdapterFactory(
 ): (modelName: string) => Adapter {
   const clock = options.clock ?? systemClock;
   const deviceCodes = deviceCodeSealer(options.deviceCodeSealKey);
-  return (modelName) => createModelAdapter(store, clock, modelName, deviceCodes);
+  return (modelName) =>
+    createModelAdapter(store, clock, modelName, deviceCodes, options.keepConsumedMs?.[modelName]);
 }
 
 /** Seals and opens device codes kept where they must be recoverable; opening a foreign value gives undefined. */
@@ -126,6 +134,7 @@ function createModelAdapter(
   clock: Clock,
   modelName: string,
   deviceCodes: DeviceCodeSealer,
+  keepConsumedMs: number | undefined,
 ): Adapter {
   const idIsCredential = CREDENTIAL_ID_MODELS.has(modelName);
   const keyOf = (id: string): string => oidcRecordKey(modelName, id);
@@ -177,6 +186,25 @@ function createModelAdapter(
     ]);
   }
 
+  /**
+   * The record is written before it joins its grant's set, so that pruning, which drops members
+   * whose record is missing, can never drop a token being issued. Should the add fail, the record
+   * goes too: upsert then rejects and oidc-provider hands the token to no one, and no record is
+   * left that revokeByGrantId cannot find. The set's TTL only ever grows, so it outlives its
+   * longest-lived member.
+   */
+  async function joinGrantSet(grantId: string, key: string, ttlMs: number | undefined): Promise<void> {
+    const setKey = grantSetKey(grantId);
+    let size: number;
+    try {
+      size = await store.addToSet(setKey, key, ttlOption(ttlMs));
+    } catch (error) {
+      await store.delete(key).catch(() => undefined);
+      throw error;
+    }
+    if (isGrantSetCheckpoint(size)) await pruneGrantSet(store, setKey);
+  }
+
   return {
     async upsert(id, payload, expiresIn) {
       const ttlMs = typeof expiresIn === 'number' ? expiresIn * 1000 : undefined;
@@ -194,25 +222,21 @@ function createModelAdapter(
         payload: stored,
         expiresAtMs: ttlMs === undefined ? null : clock.nowMs() + ttlMs,
       };
-      // Indexes and grant membership first: should the record write fail, nothing points at a token
-      // that revokeByGrantId cannot find.
-      const links: Promise<void>[] = [];
+      const writes: Promise<void>[] = [store.set(key, JSON.stringify(record), ttlOption(ttlMs))];
       if (typeof payload.uid === 'string') {
-        links.push(store.set(uidIndexKey(modelName, payload.uid), id, ttlOption(ttlMs)));
+        writes.push(store.set(uidIndexKey(modelName, payload.uid), id, ttlOption(ttlMs)));
       }
       if (typeof payload.userCode === 'string') {
         // The index must lead back to the code itself (oidc-provider saves what it finds under its
         // jti), so the code is sealed here rather than hashed.
-        links.push(
+        writes.push(
           store.set(userCodeIndexKey(modelName, payload.userCode), deviceCodes.seal(id), ttlOption(ttlMs)),
         );
       }
+      await Promise.all(writes);
       if (GRANT_BOUND_MODELS.has(modelName) && typeof payload.grantId === 'string') {
-        // The set's TTL only ever grows, so it outlives its longest-lived member.
-        links.push(store.addToSet(grantSetKey(payload.grantId), key, ttlOption(ttlMs)));
+        await joinGrantSet(payload.grantId, key, ttlMs);
       }
-      await Promise.all(links);
-      await store.set(key, JSON.stringify(record), ttlOption(ttlMs));
     },
 
     find,
@@ -227,6 +251,8 @@ function createModelAdapter(
      * calls consume: two requests presenting one code at once both pass the check, so this step
      * alone decides the winner, with a compare-and-set on the record as it was read. A record
      * revoked or rewritten between the two steps loses too, so a revoked record is never written back.
+     * The consumed record keeps its remaining lifetime, or less where `keepConsumedMs` bounds it:
+     * past that a replay finds nothing (not found) instead of a spent credential.
      */
     async consume(id) {
       const key = keyOf(id);
@@ -238,7 +264,10 @@ function createModelAdapter(
       const remainingMs = record.expiresAtMs === null ? undefined : record.expiresAtMs - clock.nowMs();
       if (remainingMs !== undefined && remainingMs <= 0) throw new CredentialAlreadyConsumedError(modelName);
       record.payload.consumed = nowSeconds(clock);
-      if (!(await store.compareAndSet(key, raw, JSON.stringify(record), ttlOption(remainingMs)))) {
+      const keptMs =
+        keepConsumedMs === undefined ? remainingMs : Math.min(remainingMs ?? Infinity, keepConsumedMs);
+      if (keptMs !== undefined) record.expiresAtMs = clock.nowMs() + keptMs;
+      if (!(await store.compareAndSet(key, raw, JSON.stringify(record), ttlOption(keptMs)))) {
         throw new CredentialAlreadyConsumedError(modelName);
       }
     },

@@ -57,6 +57,8 @@ export function traceStore(store: KeyValueStore, tracer: Tracer): KeyValueStore 
     take: (key) => traced('take', key, () => store.take(key)),
     delete: (...keys) => traced('delete', keys[0], () => store.delete(...keys)),
     addToSet: (key, member, options) => traced('addToSet', key, () => store.addToSet(key, member, options)),
+    removeFromSet: (key, ...members) =>
+      traced('removeFromSet', key, () => store.removeFromSet(key, ...members)),
     members: (key) => traced('members', key, () => store.members(key)),
     increment: (key, windowMs, amount) =>
       traced('increment', key, () => store.increment(key, windowMs, amount)),

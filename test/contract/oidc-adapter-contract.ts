@@ -5,7 +5,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { CredentialAlreadyConsumedError } from '../../src/oauth/oauth-error.ts';
 import { nowSeconds } from '../../src/shared/clock.ts';
 import { sha256Base64Url } from '../../src/shared/crypto.ts';
-import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
+import { createOidcAdapterFactory, grantSetKey, oidcRecordKey } from '../../src/store/oidc-adapter.ts';
 import { withHarness, type OpenStoreForTest, type StoreHarness } from './store-harnesses.ts';
 
 const HOUR_SECONDS = 3_600;
@@ -119,6 +119,55 @@ export function describeAdapterContract(name: string, open: OpenStoreForTest): v
       }
       await h.elapse(lifetimeMs * 2);
       assert.equal(await adapter.find(id), undefined);
+    });
+
+    test('consume keeps a record of a model given keepConsumedMs only that long, then it is gone', async (h) => {
+      const adapterFor = createOidcAdapterFactory(h.store, {
+        clock: h.clock,
+        keepConsumedMs: { RefreshToken: h.shortTtlMs },
+      });
+      const id = `refresh-${randomUUID()}`;
+      const code = `code-${randomUUID()}`;
+      await adapterFor('RefreshToken').upsert(id, tokenPayload('RefreshToken', id, 'grant-1'), HOUR_SECONDS);
+      await adapterFor('AuthorizationCode').upsert(
+        code,
+        tokenPayload('AuthorizationCode', code, 'grant-1'),
+        HOUR_SECONDS,
+      );
+      await adapterFor('RefreshToken').consume(id);
+      await adapterFor('AuthorizationCode').consume(code);
+      assert.ok((await adapterFor('RefreshToken').find(id))?.consumed, 'kept within the window');
+      await h.elapse(h.shortTtlMs * 3);
+      assert.equal(await adapterFor('RefreshToken').find(id), undefined, 'gone after the window');
+      assert.ok(
+        (await adapterFor('AuthorizationCode').find(code))?.consumed,
+        'other models keep their lifetime',
+      );
+    });
+
+    test('a grant set drops the keys of expired tokens as it grows, and revokeByGrantId still revokes every live one', async (h, adapterFor) => {
+      const issue = async (model: string, lifetimeSeconds: number) => {
+        const id = `${model}-${randomUUID()}`;
+        await adapterFor(model).upsert(id, tokenPayload(model, id, 'grant-p'), lifetimeSeconds);
+        return id;
+      };
+      const live = [
+        { model: 'RefreshToken', id: await issue('RefreshToken', HOUR_SECONDS) },
+        { model: 'AccessToken', id: await issue('AccessToken', HOUR_SECONDS) },
+      ];
+      const issued = 100;
+      for (let round = 0; round < issued / 10; round += 1) {
+        for (let each = 0; each < 10; each += 1) await issue('AccessToken', h.shortTtlMs / 1000);
+        await h.elapse(h.shortTtlMs * 3);
+      }
+      live.push({ model: 'RefreshToken', id: await issue('RefreshToken', HOUR_SECONDS) });
+
+      const members = await h.store.members(grantSetKey('grant-p'));
+      assert.ok(members.length < 32, `${members.length} members after ${issued + 3} tokens`);
+      for (const { model, id } of live) assert.ok(members.includes(oidcRecordKey(model, id)), model);
+
+      await adapterFor('AccessToken').revokeByGrantId('grant-p');
+      for (const { model, id } of live) assert.equal(await adapterFor(model).find(id), undefined, model);
     });
 
     test('consume spends a code for exactly one of 20 concurrent callers; the others get CredentialAlreadyConsumedError', async (_h, adapterFor) => {

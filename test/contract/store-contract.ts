@@ -143,6 +143,41 @@ export function describeStoreContract(name: string, openStoreForTest: OpenStoreF
       assert.deepEqual(await store.members('no-such-set'), []);
     });
 
+    test('addToSet resolves to the number of members after the add, counting a member once', async (_h, store) => {
+      assert.equal(await store.addToSet('s', 'a', { ttlMs: LONG_TTL_MS }), 1);
+      assert.equal(await store.addToSet('s', 'b', { ttlMs: LONG_TTL_MS }), 2);
+      assert.equal(await store.addToSet('s', 'a'), 2);
+      assert.equal(await store.addToSet('other', 'a'), 1);
+    });
+
+    test('removeFromSet removes the named members and keeps the others', async (_h, store) => {
+      for (const member of ['a', 'b', 'c', 'd']) await store.addToSet('s', member, { ttlMs: LONG_TTL_MS });
+      await store.removeFromSet('s', 'a', 'c', 'never-a-member');
+      await store.removeFromSet('s');
+      await store.removeFromSet('no-such-set', 'a');
+      assert.deepEqual((await store.members('s')).sort(), ['b', 'd']);
+      assert.equal(await store.addToSet('s', 'e', { ttlMs: LONG_TTL_MS }), 3);
+    });
+
+    test('a set that removeFromSet empties is gone, and an add afterwards starts it afresh', async (_h, store) => {
+      await store.addToSet('app:s', 'a');
+      await store.addToSet('app:s', 'b');
+      await store.removeFromSet('app:s', 'a', 'b');
+      assert.deepEqual(await store.members('app:s'), []);
+      assert.deepEqual(await collect(store.keys('app:')), []);
+      assert.equal(await store.addToSet('app:s', 'c', { ttlMs: LONG_TTL_MS }), 1);
+      assert.deepEqual(await store.members('app:s'), ['c']);
+    });
+
+    test('removeFromSet leaves the TTL of the set as it was', async (h, store) => {
+      await store.addToSet('s', 'a', { ttlMs: h.shortTtlMs });
+      await store.addToSet('s', 'b', { ttlMs: h.shortTtlMs });
+      await store.removeFromSet('s', 'a');
+      assert.deepEqual(await store.members('s'), ['b']);
+      await outlive(h);
+      assert.deepEqual(await store.members('s'), []);
+    });
+
     test('a longer TTL given to addToSet extends the whole set', async (h, store) => {
       await store.addToSet('s', 'a', { ttlMs: h.shortTtlMs });
       await store.addToSet('s', 'b', { ttlMs: LONG_TTL_MS });

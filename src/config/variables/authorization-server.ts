@@ -51,6 +51,16 @@ export const MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS = defaultedVariable({
   parse: integerInRange(0, Number.MAX_SAFE_INTEGER),
 });
 
+export const MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS = defaultedVariable({
+  name: 'MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS',
+  description:
+    'How long a rotated refresh token is remembered after its first use, so that presenting it again revokes the whole grant as token theft (RFC 9700 §4.14.2); after that a replay is only refused. At least MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS; never longer than the grant lives.',
+  example: '604800',
+  heroku: 'new',
+  defaultRaw: '86400',
+  parse: positiveInteger,
+});
+
 export const MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES = optionalVariable({
   name: 'MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES',
   description:
@@ -88,6 +98,7 @@ export const AUTHORIZATION_SERVER_VARIABLES: VariableGroup = {
     MCP_AUTH_PROXY_ACCESS_TOKEN_TTL_SECONDS,
     MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS,
     MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS,
+    MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS,
     MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES,
     MCP_AUTH_PROXY_SCOPE_RULES,
     MCP_AUTH_PROXY_SCOPE_INCLUDES,
@@ -101,13 +112,25 @@ export function readAuthorizationServer(
   const scopes = reader.value(PROVIDER_SCOPE);
   const scopePolicy = readScopePolicy(reader, scopes);
   const stepUpOnly = stepUpOnlyScopes(scopePolicy, scopes);
+  const refreshTokenReuseGraceSeconds = reader.value(MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS);
+  const refreshTokenReuseDetectionSeconds = reader.value(
+    MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS,
+  );
+  // Within the grace a reuse is answered from the consumed record, so the record must still be there.
+  if (refreshTokenReuseDetectionSeconds < refreshTokenReuseGraceSeconds) {
+    reader.problem(
+      MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS,
+      `MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS (${refreshTokenReuseDetectionSeconds}) is shorter than MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS (${refreshTokenReuseGraceSeconds}); a rotated refresh token must be remembered at least as long as it is accepted again.`,
+    );
+  }
   return {
     scopes,
     defaultScopes: scopes.filter((scope) => !stepUpOnly.has(scope)),
     scopePolicy,
     accessTokenTtlSeconds: reader.value(MCP_AUTH_PROXY_ACCESS_TOKEN_TTL_SECONDS),
     refreshTokenTtlSeconds: reader.value(MCP_AUTH_PROXY_REFRESH_TOKEN_TTL_SECONDS),
-    refreshTokenReuseGraceSeconds: reader.value(MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS),
+    refreshTokenReuseGraceSeconds,
+    refreshTokenReuseDetectionSeconds,
     cimdAllowPrivateAddresses: reader.maybe(MCP_AUTH_PROXY_CIMD_ALLOW_PRIVATE_ADDRESSES) ?? localInsecure,
   };
 }

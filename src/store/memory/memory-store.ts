@@ -111,7 +111,7 @@ export function createMemoryStore(options: MemoryStoreOptions): KeyValueStore {
         const entry = live(key);
         if (entry?.kind !== 'set') {
           write(key, { kind: 'set', members: new Set([member]), expiresAtMs });
-          return;
+          return 1;
         }
         entry.members.add(member);
         // "No TTL" means "keep until deleted", the longest lifetime of all.
@@ -119,6 +119,15 @@ export function createMemoryStore(options: MemoryStoreOptions): KeyValueStore {
           entry.expiresAtMs =
             expiresAtMs === undefined ? undefined : Math.max(entry.expiresAtMs, expiresAtMs);
         }
+        return entry.members.size;
+      }),
+
+    removeFromSet: (key, ...members) =>
+      runSync(() => {
+        const entry = live(key);
+        if (entry?.kind !== 'set') return;
+        for (const member of members) entry.members.delete(member);
+        if (entry.members.size === 0) entries.delete(key);
       }),
 
     members: (key) =>

@@ -24,20 +24,21 @@ return { redis.call('INCRBY', KEYS[1], ARGV[2]), ttl }
  * ARGV[1] the member, ARGV[2] the TTL in ms or '' for "keep until deleted"
  * (the longest lifetime, so it makes the set persistent). PEXPIRE's GT flag
  * cannot be used alone: it treats a new key (no TTL yet) as already longest.
+ * Returns the number of members after the add (SCARD).
  */
 export const ADD_TO_SET_LUA = `
 local existed = redis.call('EXISTS', KEYS[1])
 redis.call('SADD', KEYS[1], ARGV[1])
 if ARGV[2] == '' then
   redis.call('PERSIST', KEYS[1])
-  return 1
+  return redis.call('SCARD', KEYS[1])
 end
 local ttl = tonumber(ARGV[2])
 local current = redis.call('PTTL', KEYS[1])
 if existed == 0 or (current >= 0 and current < ttl) then
   redis.call('PEXPIRE', KEYS[1], ttl)
 end
-return 1
+return redis.call('SCARD', KEYS[1])
 `;
 
 /**

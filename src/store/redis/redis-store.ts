@@ -144,7 +144,13 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<KeyV
 
     addToSet: async (key, member, setOptions) => {
       const ttlMs = wholeTtlMs(setOptions?.ttlMs);
-      await write('eval', [ADD_TO_SET_LUA, 1, key, member, ttlMs ?? '']);
+      return Number(await write('eval', [ADD_TO_SET_LUA, 1, key, member, ttlMs ?? '']));
+    },
+
+    // Pruning only: a removal a failover forgets leaves members whose records are gone, which is harmless.
+    removeFromSet: async (key, ...members) => {
+      if (members.length === 0) return;
+      await read('srem', [key, ...members]);
     },
 
     members: async (key) => {

@@ -41,6 +41,15 @@ export const SQLITE_STATEMENTS = {
   addMember: `INSERT INTO kv_set_members (set_key, member) VALUES (:key, :member)
     ON CONFLICT (set_key, member) DO NOTHING`,
 
+  removeMembers: `DELETE FROM kv_set_members
+    WHERE set_key = :key AND member IN (SELECT value FROM json_each(:members))`,
+
+  /** A set left without members is gone, as on Redis. */
+  deleteEmptySet: `DELETE FROM kv_sets WHERE key = :key
+    AND NOT EXISTS (SELECT 1 FROM kv_set_members WHERE set_key = :key)`,
+
+  countMembers: 'SELECT count(*) AS size FROM kv_set_members WHERE set_key = :key',
+
   members: `SELECT m.member FROM kv_set_members AS m JOIN kv_sets AS s ON s.key = m.set_key
     WHERE m.set_key = :key AND (s.expires_at IS NULL OR s.expires_at > :now)`,
 

@@ -171,11 +171,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       guarded(() => {
         const now = clock.nowMs();
         const expiresAt = expiryFor(setOptions?.ttlMs, now);
-        inImmediateTransaction(db, () => {
+        return inImmediateTransaction(db, () => {
           // An expired set is gone: the new member starts a fresh set rather than reviving old members.
           statements.deleteExpiredSet.run({ key, now });
           statements.upsertSet.run({ key, expiresAt });
           statements.addMember.run({ key, member });
+          return Number(statements.countMembers.get({ key })?.['size']);
+        });
+      }),
+
+    removeFromSet: (key, ...members) =>
+      guarded(() => {
+        if (members.length === 0) return;
+        inImmediateTransaction(db, () => {
+          statements.removeMembers.run({ key, members: JSON.stringify(members) });
+          statements.deleteEmptySet.run({ key });
         });
       }),
 

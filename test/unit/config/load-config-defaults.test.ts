@@ -28,6 +28,7 @@ describe('loadConfig defaults', () => {
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 1_209_600,
       refreshTokenReuseGraceSeconds: 60,
+      refreshTokenReuseDetectionSeconds: 86_400,
       cimdAllowPrivateAddresses: false,
     });
     assert.equal(config.identity.serverUrl?.href, 'https://id.example.com/');

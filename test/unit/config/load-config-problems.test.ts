@@ -126,6 +126,32 @@ describe('loadConfig problems', () => {
     );
   });
 
+  it('refuses a refresh-token reuse-detection window shorter than the reuse grace', () => {
+    const problem = problemFor(
+      loadProblems({
+        ...MINIMAL_ENV,
+        MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS: '120',
+        MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS: '60',
+      }),
+      'MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS',
+    );
+    assert.match(problem.message, /shorter than MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS \(120\)/);
+    for (const raw of ['0', '-1', '1d']) {
+      problemFor(
+        loadProblems({ ...MINIMAL_ENV, MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS: raw }),
+        'MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS',
+      );
+    }
+    assert.equal(
+      loadOk({
+        ...MINIMAL_ENV,
+        MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS: '60',
+        MCP_AUTH_PROXY_REFRESH_TOKEN_REUSE_DETECTION_SECONDS: '60',
+      }).config.authorizationServer.refreshTokenReuseDetectionSeconds,
+      60,
+    );
+  });
+
   it('uses the path of MCP_SERVER_URL as the mount path and keeps its query', () => {
     const { config } = loadOk({
       ...MINIMAL_ENV,
