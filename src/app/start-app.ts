@@ -290,13 +290,24 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
       void serve(req, res);
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  // Everything behind the HTTP server, in the order it is stopped.
+  const stopServices = async (): Promise<void> => {
+    await mcpEndpoint.close();
+    accessCache.close();
+    await invalidationBus.close();
+    // Before the store: records still waiting for a client name read it.
+    await audit?.close();
+    await store.close();
+    // The spans of the last requests leave last, within the same grace as the requests had.
+    await tracing?.shutdown(config.proxy.shutdownGraceMs);
+  };
+  try {
+    await listenOn(server, config.port);
+  } catch (error) {
+    // A port in use must not leave the MCP server child, the store connections or timers behind.
+    await stopServices();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${address.port}`;
   logger.info(
@@ -319,14 +330,17 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await mcpEndpoint.close();
-        accessCache.close();
-        await invalidationBus.close();
-        // Before the store: records still waiting for a client name read it.
-        await audit?.close();
-        await store.close();
-        // The spans of the last requests leave last, within the same grace as the requests had.
-        await tracing?.shutdown(config.proxy.shutdownGraceMs);
+        await stopServices();
       })()),
   };
+}
+
+function listenOn(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

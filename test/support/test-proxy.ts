@@ -107,6 +107,22 @@ export async function startTestProxy(options?: TestProxyOptions): Promise<TestPr
 export async function startTestProxy(
   options: TestProxyOptions & { supervisedMcp?: SupervisedMcpOptions } = {},
 ): Promise<TestProxy | SupervisedTestProxy> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startTestProxyOnce(options);
+    } catch (error) {
+      // freePort() can hand out a port another suite takes before this one listens on it.
+      const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!taken || options.port !== undefined || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const PORT_ATTEMPTS = 3;
+
+async function startTestProxyOnce(
+  options: TestProxyOptions & { supervisedMcp?: SupervisedMcpOptions },
+): Promise<TestProxy | SupervisedTestProxy> {
   const port = options.port ?? (await freePort());
   // Instances of one load-balanced deployment share BASE_URL (the issuer) but listen on their own ports.
   const baseUrl = options.env?.['BASE_URL'] ?? `http://127.0.0.1:${port}`;
