@@ -7,7 +7,7 @@ import { PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
 
 export type BenchMode = 'full' | 'quick' | 'smoke';
 
-export type TargetName = 'direct' | 'bare' | 'ours' | 'ours-warn';
+export type TargetName = 'direct' | 'bare' | 'ours' | 'ours-warn' | 'ours-metrics';
 
 export interface BenchPlan {
   readonly mode: BenchMode;
@@ -25,6 +25,8 @@ export interface BenchPlan {
   readonly skip: Partial<Record<PayloadName, readonly number[]>>;
   /** Also measures our proxy at LOG_LEVEL=warn on the echo payload: what the default `info` costs. */
   readonly measureLogCost: boolean;
+  /** Also measures our proxy with Prometheus metrics on, on the echo payload: what recording them costs. */
+  readonly measureMetricsCost: boolean;
   /** Restarts of our proxy on its existing store, timed (the first, fresh start is always timed). */
   readonly restarts: number;
   /** Settling time allowed after each cell (see waitUntilQuiet). */
@@ -54,6 +56,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         payloads: PAYLOAD_NAMES,
         skip: { 'response-1MiB': [256] },
         measureLogCost: true,
+        measureMetricsCost: true,
         restarts: 2,
         settleMaxMs: 3_000,
         memory: { cellSeconds: 4, freshProcesses: true },
@@ -69,6 +72,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         payloads: PAYLOAD_NAMES,
         skip: { 'response-1MiB': [256] },
         measureLogCost: true,
+        measureMetricsCost: true,
         restarts: 1,
         settleMaxMs: 2_000,
         memory: { cellSeconds: 2, freshProcesses: true },
@@ -84,6 +88,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         payloads: PAYLOAD_NAMES,
         skip: {},
         measureLogCost: false,
+        measureMetricsCost: true,
         restarts: 0,
         settleMaxMs: 100,
         memory: { cellSeconds: 0.3, freshProcesses: false },

@@ -27,8 +27,8 @@ export async function measureThroughput(
       for (const connections of plan.connections) {
         if (plan.skip[payload]?.includes(connections) === true) continue;
         for (const target of order) {
-          // The LOG_LEVEL=warn twin only answers what logging costs: tool calls suffice.
-          if (target.name === 'ours-warn' && payload !== 'echo') continue;
+          // The twins (LOG_LEVEL=warn, metrics on) only answer what logging or metrics cost: tool calls suffice.
+          if ((target.name === 'ours-warn' || target.name === 'ours-metrics') && payload !== 'echo') continue;
           await waitUntilQuiet(quietPids, plan.settleMaxMs);
           const result = await measureCell(target, mcpServerPid, payload, connections, plan.cellSeconds);
           cells.push({ ...result, round, payload, connections, target: target.name });

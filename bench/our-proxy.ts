@@ -35,6 +35,8 @@ export interface OurProxyOptions {
   readonly cpuProfileDir?: string | undefined;
   /** The profile's sampling interval (V8's default is 1000 µs). */
   readonly cpuProfileIntervalUs?: number | undefined;
+  /** Further variables, e.g. MCP_AUTH_PROXY_METRICS_PORT for the metrics-on twin. */
+  readonly env?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface OurProxy {
@@ -79,6 +81,7 @@ export async function startOurProxy(options: OurProxyOptions): Promise<OurProxy>
       MCP_AUTH_PROXY_SQLITE_PATH: join(options.dir, 'store.sqlite'),
       MCP_AUTH_PROXY_MCP_MAX_REQUESTS: String(UNLIMITED_REQUESTS),
       LOG_LEVEL: options.logLevel,
+      ...options.env,
     },
   });
   return { child, port, baseUrl, mcpUrl: `${baseUrl}/mcp`, readyMs };

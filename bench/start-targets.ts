@@ -93,6 +93,8 @@ export async function startTargets(
     ];
     if (plan.measureLogCost)
       targets.push(await startQuietProxy({ ...oursOptions, name: 'ours-warn' }, workDir, stops));
+    if (plan.measureMetricsCost)
+      targets.push(await startMetricsProxy({ ...oursOptions, name: 'ours-metrics' }, workDir, stops));
 
     const replace = (next: Target) => {
       targets[targets.findIndex((candidate) => candidate.name === next.name)] = next;
@@ -157,5 +159,25 @@ async function startQuietProxy(
     url: quiet.mcpUrl,
     proxyPid: quiet.child.pid,
     accessToken: await logIn(quiet, 'bench'),
+  };
+}
+
+/** Our proxy with Prometheus metrics on (a listener nobody scrapes): the difference to `ours` is what recording costs. */
+async function startMetricsProxy(
+  options: OurProxyOptions,
+  workDir: string,
+  stops: (() => Promise<void>)[],
+): Promise<Target> {
+  const measured = await startOurProxy({
+    ...options,
+    dir: await mkdtemp(join(workDir, 'ours-metrics-')),
+    env: { MCP_AUTH_PROXY_METRICS_PORT: '0' },
+  });
+  stops.push(() => measured.child.stop());
+  return {
+    name: 'ours-metrics',
+    url: measured.mcpUrl,
+    proxyPid: measured.child.pid,
+    accessToken: await logIn(measured, 'bench'),
   };
 }

@@ -31,6 +31,7 @@ import { createRateLimiter } from '../http/rate-limiter.ts';
 import { createAddressRateLimit } from '../http/address-rate-limit.ts';
 import { createStandaloneStreams } from '../http/standalone-streams.ts';
 import { observeAll, type Observe } from '../observability/index.ts';
+import { openMetrics } from '../metrics/index.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { StepUpPolicy } from '../proxy/index.ts';
@@ -57,12 +58,17 @@ export interface App {
   readonly authorizationServer: AuthorizationServer;
   /** The supervised MCP server, when MCP_SERVER_RUN_COMMAND is set (health checks, tests). */
   readonly supervisor: Supervisor | undefined;
+  /** The separate metrics listener (MCP_AUTH_PROXY_METRICS_PORT), e.g. http://127.0.0.1:9464; else undefined. */
+  readonly metricsUrl: string | undefined;
   /**
    * Ends the open standalone SSE streams (GET) cleanly, and refuses new ones: the
    * first step of a graceful shutdown, since they never end by themselves.
    */
   endStandaloneStreams(): void;
-  /** Ends the standalone streams, stops listening, cuts open connections, stops the MCP server, closes the store. */
+  /**
+   * Ends the standalone streams, stops listening, cuts open connections, stops the MCP server
+   * and the metrics listener, closes the store.
+   */
   close(): Promise<void>;
 }
 
@@ -74,10 +80,24 @@ export interface App {
 export async function startApp(config: Config, dependencies: AppDependencies): Promise<App> {
   const { logger } = dependencies;
   const clock = dependencies.clock ?? systemClock;
+  // Prometheus metrics (prom-client loaded only then): an observer, a measured store, GET /metrics.
+  const metrics =
+    config.metrics === undefined
+      ? undefined
+      : await openMetrics({
+          config: config.metrics,
+          supervised: config.mcpServer.transport === 'http' && config.mcpServer.run !== undefined,
+          trustForwarded: !config.localInsecure,
+          logger,
+        });
   // Every observed event (src/observability/events.ts) reaches each observer.
-  const observe = observeAll([...(dependencies.observers ?? [])]);
+  const observe = observeAll([
+    ...(metrics === undefined ? [] : [metrics.observe]),
+    ...(dependencies.observers ?? []),
+  ]);
 
-  const store = await openStore(config.store, { clock, logger });
+  const openedStore = await openStore(config.store, { clock, logger });
+  const store = metrics === undefined ? openedStore : metrics.measureStore(openedStore);
   await store.ping();
   // Token checks on the hot path are served from memory; revocations reach every instance over the bus.
   const invalidationBus = await openInvalidationBus(config.store, { store, clock, logger });
@@ -253,7 +273,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
       },
       clock,
       logger,
-    }),
+    }).concat(metrics?.publicRoutes ?? []),
     handler,
   );
 
@@ -276,6 +296,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     { event: 'server.listening', port: address.port, baseUrl: config.baseUrl, store: store.kind },
     'server.listening',
   );
+  const metricsUrl = await metrics?.listen();
 
   let closing: Promise<void> | undefined;
   return {
@@ -284,6 +305,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     store,
     authorizationServer,
     supervisor: mcpEndpoint.supervisor,
+    metricsUrl,
     endStandaloneStreams: () => standaloneStreams.endAll(),
     close: () =>
       (closing ??= (async () => {
@@ -293,6 +315,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
           server.closeAllConnections();
         });
         await mcpEndpoint.close();
+        await metrics?.close();
         accessCache.close();
         await invalidationBus.close();
         await store.close();

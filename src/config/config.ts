@@ -24,6 +24,8 @@ export interface Config {
   readonly proxy: ProxyConfig;
   readonly rateLimit: RateLimitConfig;
   readonly log: LogConfig;
+  /** Prometheus metrics; undefined when neither MCP_AUTH_PROXY_METRICS_PORT nor _TOKEN is set (off). */
+  readonly metrics: MetricsConfig | undefined;
   /** MCP_AUTH_PROXY_VERIFY_RELEASE=true: start, check dependencies, exit (release phase). */
   readonly verifyRelease: boolean;
 }
@@ -181,4 +183,11 @@ export interface LogConfig {
   readonly appName: string;
   /** ENVIRONMENT, else NODE_ENV, else `development`. */
   readonly environment: string;
+}
+
+export interface MetricsConfig {
+  /** MCP_AUTH_PROXY_METRICS_PORT on MCP_AUTH_PROXY_METRICS_HOST: GET /metrics without credentials. */
+  readonly listener: { readonly host: string; readonly port: number } | undefined;
+  /** MCP_AUTH_PROXY_METRICS_TOKEN: GET /metrics on the public port with this bearer token. */
+  readonly publicToken: string | undefined;
 }

@@ -9,6 +9,7 @@ export type {
   McpServerRunConfig,
   McpStdioBridgeConfig,
   McpStdioServerConfig,
+  MetricsConfig,
   PagesConfig,
   ProxyConfig,
   RateLimitConfig,

@@ -8,6 +8,7 @@ import {
   readKeys,
   readLog,
   readMcpServer,
+  readMetrics,
   readPages,
   readProxy,
   readRateLimit,
@@ -39,6 +40,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const proxy = readProxy(reader);
   const rateLimit = readRateLimit(reader);
   const log = readLog(reader, server.nodeEnv);
+  const metrics = readMetrics(reader, server.port);
 
   if (reader.problems.length > 0) return { ok: false, problems: [...reader.problems] };
   if (
@@ -74,6 +76,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
       proxy,
       rateLimit,
       log,
+      metrics,
       verifyRelease: server.verifyRelease,
     },
   };
