@@ -41,6 +41,7 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
       return listener.url;
     },
     close: async () => {
+      metrics.stop();
       await listener?.close();
     },
   };

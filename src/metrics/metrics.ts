@@ -12,6 +12,6 @@ export interface Metrics {
   readonly publicRoutes: readonly Route[];
   /** Starts the separate listener when MCP_AUTH_PROXY_METRICS_PORT is set; resolves to its URL. */
   listen(): Promise<string | undefined>;
-  /** Stops the separate listener. */
+  /** Stops the separate listener and the event loop sampling. */
   close(): Promise<void>;
 }

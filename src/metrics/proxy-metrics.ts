@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import {
   GRANT_REVOCATION_CAUSES,
   GRANT_TYPES,
@@ -6,6 +6,7 @@ import {
   REGISTRATION_KINDS,
   UPSTREAM_REFRESH_OUTCOMES,
 } from './label-values.ts';
+import { registerProcessMetrics } from './process-metrics.ts';
 
 /** Every name starts so, per Prometheus naming practice (one application prefix). */
 const PREFIX = 'mcp_auth_proxy_';
@@ -142,9 +143,8 @@ export function createProxyMetrics(options: { readonly supervised: boolean }) {
   for (const outcome of UPSTREAM_REFRESH_OUTCOMES) metrics.upstreamRefreshes.inc({ outcome }, 0);
   for (const limiter of RATE_LIMITERS) metrics.rateLimitRejections.inc({ limiter }, 0);
 
-  // Unprefixed, as prom-client names them, so the usual Node.js dashboards work unchanged.
-  collectDefaultMetrics({ register: registry });
-  return metrics;
+  const processMetrics = registerProcessMetrics(registry);
+  return { ...metrics, stop: () => processMetrics.stop() };
 }
 
 export type ProxyMetrics = ReturnType<typeof createProxyMetrics>;
