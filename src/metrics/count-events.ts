@@ -1,5 +1,5 @@
 import type { Observe } from '../observability/index.ts';
-import { errorCodeLabel, grantTypeLabel, statusClassLabel } from './label-values.ts';
+import { errorCodeLabel, grantTypeLabel } from './label-values.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
 
 /**
@@ -44,10 +44,10 @@ export function countEvents(metrics: ProxyMetrics): Observe {
         return metrics.rateLimitRejections.inc({ limiter: event.limiter });
       case 'mcp.request': {
         const { method } = event;
-        metrics.mcpRequests.inc({ method, status_class: statusClassLabel(event.status) });
-        metrics.mcpRequestDuration.observe({ method }, event.durationSeconds);
+        metrics.mcpRequests.inc(method, event.status);
+        metrics.mcpRequestDuration.observe(method, event.durationSeconds);
         if (event.upstreamFirstByteSeconds !== undefined) {
-          metrics.mcpUpstreamFirstByte.observe({ method }, event.upstreamFirstByteSeconds);
+          metrics.mcpUpstreamFirstByte.observe(method, event.upstreamFirstByteSeconds);
         }
         return;
       }

@@ -20,7 +20,7 @@ export interface CreateMetricsOptions {
 export function createMetrics(options: CreateMetricsOptions): Metrics {
   const { config, logger } = options;
   const metrics = createProxyMetrics({ supervised: options.supervised });
-  const { registry } = metrics;
+  const { exposition } = metrics;
   let listener: MetricsListener | undefined;
   return {
     observe: countEvents(metrics),
@@ -31,13 +31,13 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
         : [
             createPublicMetricsRoute({
               token: config.publicToken,
-              registry,
+              exposition,
               trustForwarded: options.trustForwarded,
             }),
           ],
     async listen() {
       if (config.listener === undefined) return undefined;
-      listener ??= await startMetricsListener({ ...config.listener, registry, logger });
+      listener ??= await startMetricsListener({ ...config.listener, exposition, logger });
       return listener.url;
     },
     close: async () => {

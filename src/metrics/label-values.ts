@@ -19,7 +19,6 @@ export const OTHER = 'other';
 const KNOWN_GRANT_TYPES: ReadonlySet<string> = new Set(GRANT_TYPES);
 /** An OAuth error code (RFC 6749 §5.2 names are lower-case words joined by `_`). */
 const ERROR_CODE = /^[a-z_]{1,40}$/;
-const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
 export function grantTypeLabel(grantType: string): string {
   return KNOWN_GRANT_TYPES.has(grantType) ? grantType : OTHER;
@@ -27,9 +26,4 @@ export function grantTypeLabel(grantType: string): string {
 
 export function errorCodeLabel(code: string): string {
   return ERROR_CODE.test(code) ? code : OTHER;
-}
-
-/** 2xx, 4xx, ...: the class is what an error rate needs, and five values stay few. */
-export function statusClassLabel(status: number): string {
-  return STATUS_CLASSES[Math.floor(status / 100) - 1] ?? OTHER;
 }

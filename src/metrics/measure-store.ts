@@ -18,6 +18,7 @@ export function measureStore(
     call: (...args: A) => Promise<R>,
   ): ((...args: A) => Promise<R>) => {
     const labels = { operation };
+    const duration = metrics.storeDuration.series(operation);
     // Zero from the start, so that an error ratio has a series before the first error.
     metrics.storeErrors.inc(labels, 0);
     return async (...args) => {
@@ -28,7 +29,7 @@ export function measureStore(
         metrics.storeErrors.inc(labels);
         throw error;
       } finally {
-        metrics.storeDuration.observe(labels, (performance.now() - startedMs) / 1000);
+        duration.observe((performance.now() - startedMs) / 1000);
       }
     };
   };

@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import { sendJson } from '../http/respond.ts';
 import type { Logger } from '../shared/logger.ts';
 import { METRICS_PATH } from './public-metrics-route.ts';
-import { sendMetrics } from './send-metrics.ts';
+import { sendMetrics, type Exposition } from './send-metrics.ts';
 
 export interface MetricsListener {
   /** e.g. http://127.0.0.1:9464 (the bound address; a wildcard bind reads as loopback). */
@@ -23,7 +22,7 @@ const WILDCARDS = new Set(['0.0.0.0', '::']);
 export async function startMetricsListener(options: {
   readonly host: string;
   readonly port: number;
-  readonly registry: Registry;
+  readonly exposition: Exposition;
   readonly logger: Logger;
 }): Promise<MetricsListener> {
   const server: Server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
@@ -39,7 +38,7 @@ export async function startMetricsListener(options: {
         { allow: 'GET, HEAD' },
       );
     }
-    sendMetrics(req, res, options.registry).catch((error: unknown) => {
+    sendMetrics(req, res, options.exposition).catch((error: unknown) => {
       options.logger.error({ event: 'metrics.scrape_failed', err: error }, 'metrics.scrape_failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
       else res.destroy();

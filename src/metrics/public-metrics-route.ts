@@ -1,12 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Registry } from 'prom-client';
 import { requestProtocolOf } from '../http/request-context.ts';
 import { sendOAuthError } from '../http/respond.ts';
 import type { Route } from '../http/router.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import { buildBearerChallenge } from '../oauth/www-authenticate.ts';
-import { sendMetrics } from './send-metrics.ts';
+import { sendMetrics, type Exposition } from './send-metrics.ts';
 
 export const METRICS_PATH = '/metrics';
 const REALM = 'metrics';
@@ -29,7 +28,7 @@ function bearerTokenOf(req: IncomingMessage): string | undefined {
  */
 export function createPublicMetricsRoute(options: {
   readonly token: string;
-  readonly registry: Registry;
+  readonly exposition: Exposition;
   readonly trustForwarded: boolean;
 }): Route {
   const expected = digestOf(options.token);
@@ -54,7 +53,7 @@ export function createPublicMetricsRoute(options: {
           'www-authenticate': challenge,
         });
       }
-      await sendMetrics(req, res, options.registry);
+      await sendMetrics(req, res, options.exposition);
     },
   };
 }

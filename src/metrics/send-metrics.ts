@@ -1,15 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Registry } from 'prom-client';
 
-/** Writes the registry in the Prometheus text format (version 0.0.4); HEAD gets the headers alone. */
+/** What a scrape answers: the text and its content type (the Prometheus text format, version 0.0.4). */
+export interface Exposition {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
+
+/** Writes the metrics; HEAD gets the headers alone. */
 export async function sendMetrics(
   req: IncomingMessage,
   res: ServerResponse,
-  registry: Registry,
+  exposition: Exposition,
 ): Promise<void> {
-  const body = await registry.metrics();
+  const body = await exposition.text();
   res.writeHead(200, {
-    'content-type': registry.contentType,
+    'content-type': exposition.contentType,
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
   });

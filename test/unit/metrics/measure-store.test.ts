@@ -8,7 +8,7 @@ import { parsePrometheusText, sampleValue } from '../../support/prometheus-text.
 const fixedClock = { nowMs: () => 1_700_000_000_000 };
 
 async function scrape(metrics: ReturnType<typeof createProxyMetrics>) {
-  return parsePrometheusText(await metrics.registry.metrics());
+  return parsePrometheusText(await metrics.exposition.text());
 }
 
 describe('the measured store', () => {

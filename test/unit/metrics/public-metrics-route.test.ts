@@ -11,7 +11,11 @@ const TOKEN = 'scrape-token-0123456789abcdef';
 
 /** The route behind a TLS router (forwarded headers trusted), as in production. */
 async function serveBehindRouter(t: TestContext): Promise<string> {
-  const route = createPublicMetricsRoute({ token: TOKEN, registry: new Registry(), trustForwarded: true });
+  const route = createPublicMetricsRoute({
+    token: TOKEN,
+    exposition: { contentType: new Registry().contentType, text: () => Promise.resolve('') },
+    trustForwarded: true,
+  });
   const serve = serveHealthRoutesFirst([route], () => Promise.reject(new Error('not reached')));
   const server = createServer((req, res) => void serve(req, res));
   server.listen(0, '127.0.0.1');
