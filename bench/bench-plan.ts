@@ -7,7 +7,7 @@ import { PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
 
 export type BenchMode = 'full' | 'quick' | 'smoke';
 
-export type TargetName = 'direct' | 'bare' | 'ours' | 'ours-warn' | 'ours-untraced';
+export type TargetName = 'direct' | 'bare' | 'ours' | 'ours-warn' | 'ours-untraced' | 'ours-metrics';
 
 export interface BenchPlan {
   readonly mode: BenchMode;
@@ -30,6 +30,8 @@ export interface BenchPlan {
    * what tracing (on by default, exporting to the benchmark's OTLP sink) costs.
    */
   readonly measureTracingCost: boolean;
+  /** Also measures our proxy with Prometheus metrics on, on the echo payload: what recording them costs. */
+  readonly measureMetricsCost: boolean;
   /** Restarts of our proxy on its existing store, timed (the first, fresh start is always timed). */
   readonly restarts: number;
   /** Settling time allowed after each cell (see waitUntilQuiet). */
@@ -60,6 +62,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         skip: { 'response-1MiB': [256] },
         measureLogCost: true,
         measureTracingCost: true,
+        measureMetricsCost: true,
         restarts: 2,
         settleMaxMs: 3_000,
         memory: { cellSeconds: 4, freshProcesses: true },
@@ -76,6 +79,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         skip: { 'response-1MiB': [256] },
         measureLogCost: true,
         measureTracingCost: true,
+        measureMetricsCost: true,
         restarts: 1,
         settleMaxMs: 2_000,
         memory: { cellSeconds: 2, freshProcesses: true },
@@ -92,6 +96,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         skip: {},
         measureLogCost: false,
         measureTracingCost: true,
+        measureMetricsCost: true,
         restarts: 0,
         settleMaxMs: 100,
         memory: { cellSeconds: 0.3, freshProcesses: false },

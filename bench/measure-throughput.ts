@@ -27,8 +27,14 @@ export async function measureThroughput(
       for (const connections of plan.connections) {
         if (plan.skip[payload]?.includes(connections) === true) continue;
         for (const target of order) {
-          // The LOG_LEVEL=warn and untraced twins only answer what logging and tracing cost: tool calls suffice.
-          if ((target.name === 'ours-warn' || target.name === 'ours-untraced') && payload !== 'echo')
+          // The twins (LOG_LEVEL=warn, untraced, metrics on) only answer what logging, tracing or metrics
+          // cost: tool calls suffice.
+          if (
+            (target.name === 'ours-warn' ||
+              target.name === 'ours-untraced' ||
+              target.name === 'ours-metrics') &&
+            payload !== 'echo'
+          )
             continue;
           await waitUntilQuiet(quietPids, plan.settleMaxMs);
           const result = await measureCell(target, mcpServerPid, payload, connections, plan.cellSeconds);

@@ -37,7 +37,7 @@ export interface OurProxyOptions {
   readonly cpuProfileDir?: string | undefined;
   /** The profile's sampling interval (V8's default is 1000 µs). */
   readonly cpuProfileIntervalUs?: number | undefined;
-  /** More variables, overriding the defaults (with MCP_AUTH_PROXY_REDIS_URL no SQLite file is named). */
+  /** More variables, overriding the defaults (e.g. MCP_AUTH_PROXY_REDIS_URL, MCP_AUTH_PROXY_METRICS_PORT). */
   readonly env?: Readonly<Record<string, string>> | undefined;
 }
 

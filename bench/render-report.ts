@@ -5,7 +5,14 @@
 import type { TargetName } from './bench-plan.ts';
 import type { BenchResults } from './bench-results.ts';
 
-const TARGET_ORDER: readonly TargetName[] = ['direct', 'bare', 'ours', 'ours-warn', 'ours-untraced'];
+const TARGET_ORDER: readonly TargetName[] = [
+  'direct',
+  'bare',
+  'ours',
+  'ours-warn',
+  'ours-untraced',
+  'ours-metrics',
+];
 const MIB = 1024 * 1024;
 
 const fixed = (value: number | undefined, digits: number): string =>

@@ -103,6 +103,15 @@ export async function startTargets(
       targets.push(
         await startTwinProxy({ ...oursOptions, name: 'ours-untraced', tracing: 'off' }, workDir, stops),
       );
+    if (plan.measureMetricsCost)
+      targets.push(
+        await startTwinProxy(
+          // A listener nobody scrapes: the difference to `ours` is what recording costs.
+          { ...oursOptions, name: 'ours-metrics', env: { MCP_AUTH_PROXY_METRICS_PORT: '0' } },
+          workDir,
+          stops,
+        ),
+      );
 
     const replace = (next: Target) => {
       targets[targets.findIndex((candidate) => candidate.name === next.name)] = next;
@@ -155,7 +164,7 @@ async function startTimedProxy(
  * log line costs) or with OTEL_SDK_DISABLED=true (`ours-untraced`, what tracing costs).
  */
 async function startTwinProxy(
-  options: OurProxyOptions & { name: 'ours-warn' | 'ours-untraced' },
+  options: OurProxyOptions & { name: 'ours-warn' | 'ours-untraced' | 'ours-metrics' },
   workDir: string,
   stops: (() => Promise<void>)[],
 ): Promise<Target> {

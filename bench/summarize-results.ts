@@ -134,6 +134,18 @@ export function checkTargets(
       met: traced >= 0.95,
     });
   }
+  const at32 = echo(32)?.targets;
+  const withMetrics = at32?.['ours-metrics'];
+  if (at32?.ours !== undefined && withMetrics !== undefined) {
+    const cost = 1 - withMetrics.requestsPerSecond / at32.ours.requestsPerSecond;
+    const cpu = (summary: TargetSummary) => summary.proxyCpuMicrosPerRequest?.toFixed(0) ?? '–';
+    checks.push({
+      name: 'metrics recording cost at 32 connections',
+      goal: '< 1% of throughput',
+      measured: `${(cost * 100).toFixed(1)}% (proxy CPU ${cpu(withMetrics)} vs ${cpu(at32.ours)} µs/req)`,
+      met: cost < 0.01,
+    });
+  }
   const added = echo(1)?.oursAddedMs;
   if (added !== undefined) {
     checks.push({

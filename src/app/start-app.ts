@@ -32,6 +32,7 @@ import { createAddressRateLimit } from '../http/address-rate-limit.ts';
 import { createStandaloneStreams } from '../http/standalone-streams.ts';
 import { observeAll, type Observe } from '../observability/index.ts';
 import { openAuditTrail, storedClientName } from '../audit/index.ts';
+import { openMetrics } from '../metrics/index.ts';
 import type { OAuthError } from '../oauth/oauth-error.ts';
 import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { StepUpPolicy } from '../proxy/index.ts';
@@ -59,12 +60,17 @@ export interface App {
   readonly authorizationServer: AuthorizationServer;
   /** The supervised MCP server, when MCP_SERVER_RUN_COMMAND is set (health checks, tests). */
   readonly supervisor: Supervisor | undefined;
+  /** The separate metrics listener (MCP_AUTH_PROXY_METRICS_PORT), e.g. http://127.0.0.1:9464; else undefined. */
+  readonly metricsUrl: string | undefined;
   /**
    * Ends the open standalone SSE streams (GET) cleanly, and refuses new ones: the
    * first step of a graceful shutdown, since they never end by themselves.
    */
   endStandaloneStreams(): void;
-  /** Ends the standalone streams, stops listening, cuts open connections, stops the MCP server, closes the store. */
+  /**
+   * Ends the standalone streams, stops listening, cuts open connections, stops the MCP server
+   * and the metrics listener, closes the store.
+   */
   close(): Promise<void>;
 }
 
@@ -78,8 +84,19 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   const clock = dependencies.clock ?? systemClock;
 
   const tracing = await startTracing(config.telemetry, { logger, trustForwarded: !config.localInsecure });
+  // Prometheus metrics (prom-client loaded only then): an observer, a measured store, GET /metrics.
+  const metrics =
+    config.metrics === undefined
+      ? undefined
+      : await openMetrics({
+          config: config.metrics,
+          supervised: config.mcpServer.transport === 'http' && config.mcpServer.run !== undefined,
+          trustForwarded: !config.localInsecure,
+          logger,
+        });
   const openedStore = await openStore(config.store, { clock, logger });
-  const store = tracing?.traceStore(openedStore) ?? openedStore;
+  const measuredStore = metrics === undefined ? openedStore : metrics.measureStore(openedStore);
+  const store = tracing?.traceStore(measuredStore) ?? measuredStore;
   await store.ping();
   // MCP_AUTH_PROXY_AUDIT_LOG: one record per security-relevant action (src/audit).
   const audit = await openAuditTrail({
@@ -94,6 +111,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   });
   // Every observed event (src/observability/events.ts) reaches each observer.
   const observe = observeAll([
+    ...(metrics === undefined ? [] : [metrics.observe]),
     ...(audit === undefined ? [] : [audit.observe]),
     ...(dependencies.observers ?? []),
   ]);
@@ -280,7 +298,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
       },
       clock,
       logger,
-    }),
+    }).concat(metrics?.publicRoutes ?? []),
     handler,
   );
 
@@ -293,6 +311,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
   // Everything behind the HTTP server, in the order it is stopped.
   const stopServices = async (): Promise<void> => {
     await mcpEndpoint.close();
+    await metrics?.close();
     accessCache.close();
     await invalidationBus.close();
     // Before the store: records still waiting for a client name read it.
@@ -301,10 +320,13 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     // The spans of the last requests leave last, within the same grace as the requests had.
     await tracing?.shutdown(config.proxy.shutdownGraceMs);
   };
+  let metricsUrl: string | undefined;
   try {
     await listenOn(server, config.port);
+    metricsUrl = await metrics?.listen();
   } catch (error) {
     // A port in use must not leave the MCP server child, the store connections or timers behind.
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     await stopServices();
     throw error;
   }
@@ -322,6 +344,7 @@ export async function startApp(config: Config, dependencies: AppDependencies): P
     store,
     authorizationServer,
     supervisor: mcpEndpoint.supervisor,
+    metricsUrl,
     endStandaloneStreams: () => standaloneStreams.endAll(),
     close: () =>
       (closing ??= (async () => {

@@ -27,6 +27,8 @@ export interface Config {
   readonly audit: AuditConfig;
   /** OTEL_*: OpenTelemetry traces (docs/observability.md). */
   readonly telemetry: TelemetryConfig;
+  /** Prometheus metrics; undefined when neither MCP_AUTH_PROXY_METRICS_PORT nor _TOKEN is set (off). */
+  readonly metrics: MetricsConfig | undefined;
   /** MCP_AUTH_PROXY_VERIFY_RELEASE=true: start, check dependencies, exit (release phase). */
   readonly verifyRelease: boolean;
 }
@@ -275,3 +277,9 @@ export type SamplerName =
   | 'parentbased_always_on'
   | 'parentbased_always_off'
   | 'parentbased_traceidratio';
+export interface MetricsConfig {
+  /** MCP_AUTH_PROXY_METRICS_PORT on MCP_AUTH_PROXY_METRICS_HOST: GET /metrics without credentials. */
+  readonly listener: { readonly host: string; readonly port: number } | undefined;
+  /** MCP_AUTH_PROXY_METRICS_TOKEN: GET /metrics on the public port with this bearer token. */
+  readonly publicToken: string | undefined;
+}

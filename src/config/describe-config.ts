@@ -160,6 +160,16 @@ export function describeConfig(config: Config): ConfigDescription {
     proxy: { ...config.proxy },
     rateLimit: { ...config.rateLimit },
     log: { ...config.log },
+    metrics:
+      config.metrics === undefined
+        ? null
+        : {
+            listener:
+              config.metrics.listener === undefined
+                ? null
+                : `${config.metrics.listener.host}:${config.metrics.listener.port}`,
+            publicToken: config.metrics.publicToken === undefined ? null : SET,
+          },
     audit: { ...config.audit.destination },
     telemetry: describeTelemetry(config.telemetry),
   };

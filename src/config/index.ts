@@ -11,6 +11,7 @@ export type {
   McpServerRunConfig,
   McpStdioBridgeConfig,
   McpStdioServerConfig,
+  MetricsConfig,
   PagesConfig,
   ProxyConfig,
   RateLimitConfig,

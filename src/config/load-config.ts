@@ -9,6 +9,7 @@ import {
   readKeys,
   readLog,
   readMcpServer,
+  readMetrics,
   readPages,
   readProxy,
   readRateLimit,
@@ -43,6 +44,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const log = readLog(reader, server.nodeEnv);
   const audit = readAudit(reader);
   const telemetry = readTelemetry(reader);
+  const metrics = readMetrics(reader, server.port);
 
   if (reader.problems.length > 0) return { ok: false, problems: [...reader.problems] };
   if (
@@ -80,6 +82,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
       log,
       audit,
       telemetry,
+      metrics,
       verifyRelease: server.verifyRelease,
     },
   };

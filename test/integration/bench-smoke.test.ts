@@ -30,6 +30,7 @@ describe('benchmark smoke run', () => {
       for (const target of ['direct', 'bare', 'ours'])
         assert.ok(measured.has(`${payload} ${target}`), `${payload} ${target}`);
     }
+    assert.ok(measured.has('echo ours-metrics'), 'our proxy with metrics on');
     assert.ok(
       results.cells.every((cell) => cell.failures === 0),
       'no request failed',

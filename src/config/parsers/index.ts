@@ -1,3 +1,4 @@
+export { bearerSecret } from './parse-bearer-secret.ts';
 export { parseBoolean } from './parse-boolean.ts';
 export { encryptionKey } from './parse-encryption-key.ts';
 export { headerName } from './parse-header-name.ts';
@@ -9,6 +10,7 @@ export {
   positiveMilliseconds,
 } from './parse-integer.ts';
 export { stringArrayJson, stringRecordJson } from './parse-json.ts';
+export { listenHost } from './parse-listen-host.ts';
 export {
   existingDirectory,
   identityMetadataFile,

@@ -5,6 +5,7 @@ import { IDENTITY_VARIABLES } from './identity.ts';
 import { KEY_VARIABLES } from './keys.ts';
 import { LOG_VARIABLES } from './log.ts';
 import { MCP_SERVER_VARIABLES } from './mcp-server.ts';
+import { METRICS_VARIABLES } from './metrics.ts';
 import { PAGES_VARIABLES } from './pages.ts';
 import { PROXY_VARIABLES } from './proxy.ts';
 import { RATE_LIMIT_VARIABLES } from './rate-limit.ts';
@@ -26,6 +27,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
   LOG_VARIABLES,
   AUDIT_VARIABLES,
   TELEMETRY_VARIABLES,
+  METRICS_VARIABLES,
 ];
 
 export const VARIABLES: readonly AnyVariable[] = VARIABLE_GROUPS.flatMap((group) => group.variables);
@@ -36,6 +38,7 @@ export { readIdentity } from './identity.ts';
 export { readKeys } from './keys.ts';
 export { readLog } from './log.ts';
 export { readMcpServer } from './mcp-server.ts';
+export { readMetrics } from './metrics.ts';
 export { readPages } from './pages.ts';
 export { readProxy } from './proxy.ts';
 export { readRateLimit } from './rate-limit.ts';
