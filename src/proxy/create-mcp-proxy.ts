@@ -12,6 +12,7 @@ import { sanitizeUrl } from '../shared/logger.ts';
 import { readBearerCredential } from './bearer-credential.ts';
 import { answerUnauthenticated } from './answer-unauthenticated.ts';
 import { mcpMethodLabel } from './mcp-method-label.ts';
+import { stepUpChallenged } from './step-up-challenged.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type {
   AdmitUnauthenticated,
@@ -195,14 +196,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
       if (exchange.aborted) return;
       if (verdict?.kind === 'refused') return replies.error(res, verdict.error);
       if (verdict?.kind === 'challenge') {
-        observe({
-          type: 'step_up.challenged',
-          grantId: access.grantId,
-          accountId: access.accountId,
-          clientId: access.clientId,
-          scopes: verdict.challenge.scopes,
-          request: req,
-        });
+        observe(stepUpChallenged(access, verdict.challenge, req));
         return replies.scopeChallenge(res, verdict.challenge);
       }
     }

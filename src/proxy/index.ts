@@ -21,6 +21,7 @@ export { readBearerCredential } from './bearer-credential.ts';
 export type { BearerCredential } from './bearer-credential.ts';
 export { answerUnauthenticated } from './answer-unauthenticated.ts';
 export { mcpMethodLabel } from './mcp-method-label.ts';
+export { stepUpChallenged } from './step-up-challenged.ts';
 export { createProxyReplies } from './proxy-replies.ts';
 export type { ChallengeReason, ProxyReplies, ProxyRepliesOptions } from './proxy-replies.ts';
 export { requestIdFor } from './request-id.ts';

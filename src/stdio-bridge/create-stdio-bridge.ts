@@ -11,6 +11,7 @@ import {
   answerUnauthenticated,
   createProxyReplies,
   mcpMethodLabel,
+  stepUpChallenged,
   createScopeCheck,
   readBearerCredential,
   requestIdFor,
@@ -188,14 +189,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     const verdict = await checkScopes?.message(parsed, req.headers, access, requestId);
     if (verdict?.kind === 'refused') return void replies.error(res, verdict.error);
     if (verdict?.kind === 'challenge') {
-      observe({
-        type: 'step_up.challenged',
-        grantId: access.grantId,
-        accountId: access.accountId,
-        clientId: access.clientId,
-        scopes: verdict.challenge.scopes,
-        request: req,
-      });
+      observe(stepUpChallenged(access, verdict.challenge, req));
       return void replies.scopeChallenge(res, verdict.challenge);
     }
     return { body: parsed };

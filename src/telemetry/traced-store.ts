@@ -1,6 +1,7 @@
-import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, trace, type Tracer } from '@opentelemetry/api';
+import { inSpan } from './in-span.ts';
 import type { KeyValueStore } from '../store/index.ts';
-import { DB_COLLECTION_NAME, DB_OPERATION_NAME, DB_SYSTEM_NAME, ERROR_TYPE } from './semantic-attributes.ts';
+import { DB_COLLECTION_NAME, DB_OPERATION_NAME, DB_SYSTEM_NAME } from './semantic-attributes.ts';
 
 /**
  * The store port with a CLIENT span per call (database semconv: `db.system.name`,
@@ -20,29 +21,17 @@ export function traceStore(store: KeyValueStore, tracer: Tracer): KeyValueStore 
     if (parentSpan === undefined || !parentSpan.isRecording()) return run();
     const separator = key === undefined ? -1 : key.indexOf(':');
     const collection = separator > 0 ? key!.slice(0, separator) : undefined;
-    const span = tracer.startSpan(
+    const attributes = {
+      [DB_SYSTEM_NAME]: system,
+      [DB_OPERATION_NAME]: operation,
+      ...(collection === undefined ? {} : { [DB_COLLECTION_NAME]: collection }),
+    };
+    return inSpan(
+      tracer,
       collection === undefined ? operation : `${operation} ${collection}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          [DB_SYSTEM_NAME]: system,
-          [DB_OPERATION_NAME]: operation,
-          ...(collection === undefined ? {} : { [DB_COLLECTION_NAME]: collection }),
-        },
-      },
-      parent,
-    );
-    return context.with(trace.setSpan(parent, span), run).then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        span.setAttribute(ERROR_TYPE, error instanceof Error ? error.name : 'error');
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-        throw error;
-      },
+      'client',
+      attributes,
+      run,
     );
   }
 
