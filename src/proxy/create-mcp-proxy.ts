@@ -11,7 +11,7 @@ import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { readBearerCredential } from './bearer-credential.ts';
 import { answerUnauthenticated } from './answer-unauthenticated.ts';
-import { mcpMethodLabel } from './mcp-method-label.ts';
+import { mcpRequestEvent } from './mcp-request-event.ts';
 import { stepUpChallenged } from './step-up-challenged.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type {
@@ -286,17 +286,7 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
           exchange.aborted = true;
           exchange.request?.destroy();
         }
-        const { forwardedAtMs, firstByteAtMs } = exchange;
-        observe({
-          type: 'mcp.request',
-          method: mcpMethodLabel(req.method, req.headers, exchange.body),
-          status: res.statusCode,
-          durationSeconds: (endedMs - startedMs) / 1000,
-          upstreamFirstByteSeconds:
-            forwardedAtMs === undefined || firstByteAtMs === undefined
-              ? undefined
-              : (firstByteAtMs - forwardedAtMs) / 1000,
-        });
+        observe(mcpRequestEvent(req, res, exchange.body, { ...exchange, startedMs, endedMs }));
         logger.info(
           {
             event: 'proxy.request',

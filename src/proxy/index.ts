@@ -20,7 +20,7 @@ export type { SessionBindingOptions } from './session-binding.ts';
 export { readBearerCredential } from './bearer-credential.ts';
 export type { BearerCredential } from './bearer-credential.ts';
 export { answerUnauthenticated } from './answer-unauthenticated.ts';
-export { mcpMethodLabel } from './mcp-method-label.ts';
+export { mcpRequestEvent } from './mcp-request-event.ts';
 export { stepUpChallenged } from './step-up-challenged.ts';
 export { createProxyReplies } from './proxy-replies.ts';
 export type { ChallengeReason, ProxyReplies, ProxyRepliesOptions } from './proxy-replies.ts';

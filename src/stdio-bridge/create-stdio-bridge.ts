@@ -10,7 +10,7 @@ import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts'
 import {
   answerUnauthenticated,
   createProxyReplies,
-  mcpMethodLabel,
+  mcpRequestEvent,
   stepUpChallenged,
   createScopeCheck,
   readBearerCredential,
@@ -256,14 +256,9 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const startedMs = clock.nowMs();
       const exchange: Exchange = { requestId: requestIdFor(firstValue(req.headers['x-request-id'])) };
       res.once('close', () => {
-        const durationMs = clock.nowMs() - startedMs;
-        observe({
-          type: 'mcp.request',
-          method: mcpMethodLabel(req.method, req.headers, exchange.body),
-          status: res.statusCode,
-          durationSeconds: durationMs / 1000,
-          upstreamFirstByteSeconds: undefined,
-        });
+        const endedMs = clock.nowMs();
+        const durationMs = endedMs - startedMs;
+        observe(mcpRequestEvent(req, res, exchange.body, { startedMs, endedMs }));
         logger.info(
           {
             event: 'stdio_bridge.request',
