@@ -247,3 +247,27 @@ export async function mcpStatusOnceSettled(
   }
   return status;
 }
+
+/**
+ * A public client revokes a token (RFC 7009 §2.1) and gets the status: 200 with
+ * an empty body whether or not anything was revoked (§2.2), so callers check
+ * the token afterwards.
+ */
+export async function revokeAsPublicClient(
+  baseUrl: string,
+  clientId: string,
+  token: string,
+  tokenTypeHint?: 'access_token' | 'refresh_token',
+): Promise<number> {
+  const response = await fetch(`${baseUrl}/token/revocation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      token,
+      client_id: clientId,
+      ...(tokenTypeHint === undefined ? {} : { token_type_hint: tokenTypeHint }),
+    }).toString(),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}

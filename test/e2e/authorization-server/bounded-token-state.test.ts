@@ -6,6 +6,7 @@ import {
   mcpStatusWith,
   obtainTokens,
   postForm,
+  revokeAsPublicClient,
   type RegisteredClient,
   type TokenAnswer,
 } from '../../support/raw-oauth.ts';
@@ -160,12 +161,7 @@ describe('spent refresh tokens are kept for the reuse-detection window only, and
     assert.ok(members.includes(oidcRecordKey('AccessToken', current.accessToken)));
 
     // RFC 7009: revoking a refresh token revokes its grant (oidc-provider), through revokeByGrantId.
-    const revoked = await fetch(`${running().baseUrl}/token/revocation`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: current.refreshToken, client_id: client.client_id }),
-    });
-    assert.equal(revoked.status, 200);
+    assert.equal(await revokeAsPublicClient(running().baseUrl, client.client_id, current.refreshToken), 200);
     for (const member of live) assert.equal(await running().app.store.get(member), undefined, member);
     assert.equal(await mcpStatusWith(running().mcpUrl, current.accessToken), 401);
     assert.equal((await refresh(client, current.refreshToken)).body.error, 'invalid_grant');

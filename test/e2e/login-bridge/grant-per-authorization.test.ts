@@ -19,7 +19,7 @@ import {
   type RegisteredClient,
   type TokenResponse,
 } from '../../support/login-bridge-steps.ts';
-import { mcpStatusOnceSettled } from '../../support/raw-oauth.ts';
+import { mcpStatusOnceSettled, revokeAsPublicClient } from '../../support/raw-oauth.ts';
 import { deleteRedisPrefix } from '../../support/redis-cleanup.ts';
 import { redisUrlOrSkip, uniqueRedisPrefix } from '../../support/redis.ts';
 import { startTestProxy, type TestProxy, type TestStore } from '../../support/test-proxy.ts';
@@ -62,19 +62,8 @@ function describeGrantPerAuthorization(label: string, setup: StoreSetup): void {
       return { request, callback, tokens };
     }
 
-    async function revokeRefreshToken(on: TestProxy, tokens: TokenResponse): Promise<number> {
-      const response = await fetch(`${on.baseUrl}/token/revocation`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          token: tokens.refresh_token ?? '',
-          token_type_hint: 'refresh_token',
-          client_id: client.client_id,
-        }).toString(),
-      });
-      await response.arrayBuffer();
-      return response.status;
-    }
+    const revokeRefreshToken = (on: TestProxy, tokens: TokenResponse): Promise<number> =>
+      revokeAsPublicClient(on.baseUrl, client.client_id, tokens.refresh_token ?? '', 'refresh_token');
 
     it('keeps the other installation signed in when one signs out, and lists and removes exactly its grant', async (t) => {
       const on = running(t);

@@ -10,6 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ObservedEvent } from '../../../src/observability/index.ts';
 import { refreshTokens } from '../../support/login-bridge-steps.ts';
+import { revokeAsPublicClient } from '../../support/raw-oauth.ts';
 import {
   exportedNames,
   parsePrometheusText,
@@ -70,12 +71,7 @@ describe('Prometheus metrics after one client signs in, calls a tool, refreshes 
     const refreshed = await refreshTokens(proxy.baseUrl, clientId, tokens.refresh_token ?? '', proxy.mcpUrl);
     assert.equal(refreshed.status, 200);
     const newTokens = refreshed.body as { access_token: string; refresh_token: string };
-    const revocation = await fetch(`${proxy.baseUrl}/token/revocation`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: newTokens.refresh_token, client_id: clientId }).toString(),
-    });
-    assert.equal(revocation.status, 200);
+    assert.equal(await revokeAsPublicClient(proxy.baseUrl, clientId, newTokens.refresh_token), 200);
     // A page of another origin calling the MCP endpoint (DNS rebinding protection).
     const foreign = await fetch(proxy.mcpUrl, {
       method: 'POST',

@@ -5,56 +5,31 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { Socket } from 'node:net';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { freePort } from '../../support/free-port.ts';
 import { parsePrometheusText, sampleValue } from '../../support/prometheus-text.ts';
 import { uniqueRedisPrefix } from '../../support/redis.ts';
+import {
+  ask,
+  EPHEMERAL_SERVER_ARGS,
+  REDIS_SERVER,
+  redisBinariesOrSkip,
+  until,
+} from '../../support/redis-processes.ts';
 import { startTestProxy } from '../../support/test-proxy.ts';
 import { eventually } from '../proxy/proxy-steps.ts';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-
-function redisServerOrSkip(t: TestContext): boolean {
-  if (existsSync(REDIS_SERVER)) return true;
-  if (process.env['CI'] === 'true') throw new Error(`${REDIS_SERVER} is missing, and CI=true requires it`);
-  process.stderr.write(`\n!!! SKIPPED: no ${REDIS_SERVER}; install redis-server to run this test !!!\n\n`);
-  t.skip(`no ${REDIS_SERVER}`);
-  return false;
-}
-
-async function answersPing(port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, '127.0.0.1', () => {
-      socket.write('PING\r\n');
-      socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-    });
-  });
-}
-
 describe('store metrics', () => {
   it('counts the failed store calls of a Redis outage by operation', async (t) => {
-    if (!redisServerOrSkip(t)) return;
+    if (!redisBinariesOrSkip(t, 'the store metrics test')) return;
     const port = await freePort();
-    const redis = spawn(
-      REDIS_SERVER,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    const redis = spawn(REDIS_SERVER, ['--port', String(port), ...EPHEMERAL_SERVER_ARGS], {
+      stdio: 'ignore',
+    });
     t.after(() => {
       if (redis.exitCode === null && redis.signalCode === null) redis.kill('SIGKILL');
     });
-    await eventually('the private redis-server to answer', async () =>
-      (await answersPing(port)) ? true : undefined,
-    );
+    await until('the private redis-server to answer', async () => (await ask(port, 'PING')) === 'PONG');
     const proxy = await startTestProxy({
       store: { kind: 'redis', url: `redis://127.0.0.1:${port}`, prefix: uniqueRedisPrefix('metrics') },
       env: { MCP_AUTH_PROXY_METRICS_PORT: '0' },

@@ -10,6 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ObservedEvent } from '../../../src/observability/index.ts';
 import { refreshTokens } from '../../support/login-bridge-steps.ts';
+import { revokeAsPublicClient } from '../../support/raw-oauth.ts';
 import { authorizeWithSdk, TestOAuthClient } from '../../support/sdk-oauth-client.ts';
 import { startTestProxy, type TestProxy } from '../../support/test-proxy.ts';
 import { UserAgent } from '../../support/user-agent.ts';
@@ -41,12 +42,7 @@ describe('observed events of one client, from registration to revocation', () =>
     const refreshed = await refreshTokens(proxy.baseUrl, clientId, tokens.refresh_token ?? '', proxy.mcpUrl);
     assert.equal(refreshed.status, 200);
     const newRefresh = (refreshed.body as { refresh_token: string }).refresh_token;
-    const revocation = await fetch(`${proxy.baseUrl}/token/revocation`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: newRefresh, client_id: clientId }).toString(),
-    });
-    assert.equal(revocation.status, 200);
+    assert.equal(await revokeAsPublicClient(proxy.baseUrl, clientId, newRefresh), 200);
 
     const funnel = events
       .filter((event) => event.type !== 'mcp.request' && !event.type.startsWith('mcp.stream'))

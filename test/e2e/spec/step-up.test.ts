@@ -28,6 +28,7 @@ import {
   postForm,
   mcpStatusOnceSettled,
   registerClient,
+  revokeAsPublicClient,
   type TokenAnswer,
 } from '../../support/raw-oauth.ts';
 import { startTestProxy, type TestProxy } from '../../support/test-proxy.ts';
@@ -294,17 +295,13 @@ describe('step-up authorization with scope rules', () => {
     const challenged = await postMcp(proxy.mcpUrl, tokens.access_token, callTool(1, 'echo', { text: 'x' }));
     assert.equal(challenged.status, 403);
     await challenged.arrayBuffer();
-    // RFC 7009 §2.2: 200 with an empty body, whether or not anything was revoked; the refresh below tells.
-    const revoked = await fetch(`${proxy.baseUrl}/token/revocation`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        token: tokens.refresh_token ?? '',
-        token_type_hint: 'refresh_token',
-        client_id: client.client_id,
-      }).toString(),
-    });
-    assert.equal(revoked.status, 200);
+    const revoked = await revokeAsPublicClient(
+      proxy.baseUrl,
+      client.client_id,
+      tokens.refresh_token ?? '',
+      'refresh_token',
+    );
+    assert.equal(revoked, 200);
     const refreshed = await postForm<TokenAnswer>(`${proxy.baseUrl}/token`, authenticationOf(client), {
       grant_type: 'refresh_token',
       refresh_token: tokens.refresh_token ?? '',
