@@ -83,7 +83,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
       ? undefined
       : await openMetrics({
           config: config.metrics,
-          supervised: config.mcpServer.transport === 'http' && config.mcpServer.run !== undefined,
+          supervised: config.servers[0].transport === 'http' && config.servers[0].run !== undefined,
           trustForwarded: !config.localInsecure,
           logger,
         });
@@ -135,7 +135,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   };
   const authorizationServer = createAuthorizationServer({
     issuer: config.baseUrl,
-    resource: config.mcpServer.resource,
+    resource: config.servers[0].resource,
     settings: config.authorizationServer,
     signingKeys,
     cookieKeys: [deriveKey(encryptionKey, 'oidc-provider-cookies').toString('base64url')],
@@ -196,7 +196,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     csrfKey: deriveKey(encryptionKey, 'csrf'),
     store,
     baseUrl: config.baseUrl,
-    resource: config.mcpServer.resource,
+    resource: config.servers[0].resource,
     scopes: config.authorizationServer.scopes,
     defaultScopes: config.authorizationServer.defaultScopes,
     identity: {
@@ -257,14 +257,14 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     observe,
     baseUrl: config.baseUrl,
     localInsecure: config.localInsecure,
-    mcpPath: config.mcpServer.path,
+    mcpPath: config.servers[0].path,
     allowedOrigins: config.proxy.allowedOrigins,
     protectedResourceMetadata: buildProtectedResourceMetadata({
-      resource: config.mcpServer.resource,
+      resource: config.servers[0].resource,
       issuer: config.baseUrl,
       scopes: config.authorizationServer.defaultScopes,
     }),
-    protectedResourceMetadataPath: protectedResourceMetadataPath(config.mcpServer.path),
+    protectedResourceMetadataPath: protectedResourceMetadataPath(config.servers[0].path),
     authorizationServer,
     routes: interactionRoutes,
     mcpProxy: mcpEndpoint,
@@ -276,11 +276,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
 
   const { supervisor } = mcpEndpoint;
   const mcpServerProbe: McpServerProbe =
-    config.mcpServer.transport === 'stdio'
+    config.servers[0].transport === 'stdio'
       ? { kind: 'per-session' }
       : supervisor !== undefined
         ? { kind: 'supervised', isRunning: () => supervisor.isRunning() }
-        : { kind: 'tcp', url: config.mcpServer.url };
+        : { kind: 'tcp', url: config.servers[0].url };
   const serve = serveHealthRoutesFirst(
     createHealthRoutes({
       store,

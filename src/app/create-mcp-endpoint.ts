@@ -55,12 +55,12 @@ export interface McpEndpoint {
 export async function createMcpEndpoint(options: McpEndpointOptions): Promise<McpEndpoint> {
   const { config, logger } = options;
   const rateLimiter = mcpRateLimiter(options);
-  if (config.mcpServer.transport === 'stdio') {
+  if (config.servers[0].transport === 'stdio') {
     // Loaded only here, so that an http deployment never loads the bridge or the MCP SDK.
     const { createStdioBridge } = await import('../stdio-bridge/index.ts');
     const bridge = createStdioBridge({
-      path: config.mcpServer.path,
-      stdio: config.mcpServer.stdio,
+      path: config.servers[0].path,
+      stdio: config.servers[0].stdio,
       baseUrl: config.baseUrl,
       processEnv: options.processEnv,
       maxBodyBytes: config.proxy.maxBodyBytes,
@@ -85,14 +85,14 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
       },
     };
   }
-  const run = config.mcpServer.run;
+  const run = config.servers[0].run;
   const supervisor =
     run === undefined
       ? undefined
       : createSupervisor({
           run,
           baseEnv: options.processEnv,
-          probeUrl: config.mcpServer.url,
+          probeUrl: config.servers[0].url,
           logger,
           clock: options.clock,
           observe: options.observe,
@@ -102,7 +102,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
   await supervisor?.start();
 
   const proxy = createMcpProxy({
-    mcpServer: config.mcpServer,
+    mcpServer: config.servers[0],
     baseUrl: config.baseUrl,
     maxBodyBytes: config.proxy.maxBodyBytes,
     userIdHeader: config.proxy.userIdHeader,
@@ -116,7 +116,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     scopesSupported: challengeScopes(config),
     stepUp: options.stepUp,
     standaloneStreams: options.standaloneStreams,
-    tracing: options.tracing?.proxy(config.mcpServer.url),
+    tracing: options.tracing?.proxy(config.servers[0].url),
     logger,
     clock: options.clock,
   });

@@ -88,7 +88,7 @@ export const initCommand: CliCommand = {
       [
         `Wrote ${path} (mode 0600; keep it out of version control).`,
         `Register this redirect URI at your identity provider: ${config.identity.redirectUri}`,
-        `MCP clients connect to: ${config.mcpServer.resource}`,
+        `MCP clients connect to: ${config.servers[0].resource}`,
         'Next: `mcp-auth-proxy check`, then `mcp-auth-proxy serve`.',
         '',
       ].join('\n'),

@@ -14,8 +14,13 @@ export interface Config {
   readonly localInsecure: boolean;
   readonly nodeEnv: string | undefined;
 
-  /** MCP_SERVER_TRANSPORT: an MCP server reached over HTTP (the default), or stdio children bridged by the proxy. */
-  readonly mcpServer: McpServerConfig | McpStdioServerConfig;
+  /**
+   * The MCP servers behind the proxy, each its own protected resource. Without
+   * MCP_AUTH_PROXY_SERVERS_FILE this is the one server of the MCP_SERVER_* variables,
+   * so one proxy and many run the same code. Never empty; the first is the default
+   * resource for clients that name none (RFC 8707 §2).
+   */
+  readonly servers: readonly [McpServer, ...McpServer[]];
   readonly store: StoreConfig;
   readonly keys: KeyConfig;
   readonly authorizationServer: AuthorizationServerConfig;
@@ -33,15 +38,36 @@ export interface Config {
   readonly verifyRelease: boolean;
 }
 
+/** One MCP server behind the proxy: an HTTP upstream (perhaps supervised) or a stdio command bridged per session. */
+export type McpServer = McpServerConfig | McpStdioServerConfig;
+
+/** What every MCP server has, whatever its transport. */
+export interface McpServerCommon {
+  /** A short name for logs, metrics and /readyz: `default` for the MCP_SERVER_* server, else its key in the servers file. */
+  readonly id: string;
+  /** Named on the confirmation page; undefined = not named. */
+  readonly displayName: string | undefined;
+  /** The public mount path (e.g. `/mcp`). */
+  readonly path: string;
+  /** The protected resource identifier: baseUrl + path (RFC 8707, RFC 9728 `resource`), the audience of its tokens. */
+  readonly resource: string;
+  /** The scopes a token for this server may carry (default PROVIDER_SCOPE). */
+  readonly scopes: readonly string[];
+  /** `scopes` without those only step-up grants: what a client that names none gets, and what PRM and challenges advertise. */
+  readonly defaultScopes: readonly string[];
+  /** Step-up: which operations need which scopes (default MCP_AUTH_PROXY_SCOPE_RULES / _INCLUDES). */
+  readonly scopePolicy: ScopePolicy;
+  /** Per grant on this server (default MCP_AUTH_PROXY_MCP_MAX_REQUESTS per MCP_AUTH_PROXY_MCP_WINDOW_MS). */
+  readonly rateLimit: { readonly maxRequests: number; readonly windowMs: number };
+  /** The header that carries the user's account id upstream (default MCP_AUTH_PROXY_USER_ID_HEADER). */
+  readonly userIdHeader: string;
+}
+
 /** MCP_SERVER_TRANSPORT=http (the default): the MCP server speaks Streamable HTTP at `url`. */
-export interface McpServerConfig {
+export interface McpServerConfig extends McpServerCommon {
   readonly transport: 'http';
   /** MCP_SERVER_URL: where the MCP server listens (its query is kept when forwarding). */
   readonly url: URL;
-  /** The pathname of MCP_SERVER_URL, which is also the public mount path (e.g. `/mcp`). */
-  readonly path: string;
-  /** The protected resource identifier: baseUrl + path (RFC 8707, RFC 9728 `resource`). */
-  readonly resource: string;
   /** Present when MCP_SERVER_RUN_COMMAND is set: the supervisor starts the server. */
   readonly run: McpServerRunConfig | undefined;
 }
@@ -62,12 +88,8 @@ export interface McpServerRunConfig {
  * MCP_SERVER_TRANSPORT=stdio: the proxy serves the MCP endpoint itself and
  * runs one MCP server process per MCP session, speaking stdio to it.
  */
-export interface McpStdioServerConfig {
+export interface McpStdioServerConfig extends McpServerCommon {
   readonly transport: 'stdio';
-  /** MCP_SERVER_PATH: the public mount path (e.g. `/mcp`). */
-  readonly path: string;
-  /** The protected resource identifier: baseUrl + path (RFC 8707, RFC 9728 `resource`). */
-  readonly resource: string;
   readonly stdio: McpStdioBridgeConfig;
 }
 
@@ -152,15 +174,14 @@ export interface KeyConfig {
 }
 
 export interface AuthorizationServerConfig {
-  /** PROVIDER_SCOPE (default `openid offline_access`). */
+  /** PROVIDER_SCOPE (default `openid offline_access`), and every scope a server of the servers file adds: all the scopes the authorization server knows. */
   readonly scopes: readonly string[];
   /**
-   * PROVIDER_SCOPE without the scopes only step-up grants: what a client that
-   * names no scope gets, and what the 401 challenge and the protected resource
-   * metadata advertise. All of PROVIDER_SCOPE when there are no scope rules.
+   * PROVIDER_SCOPE without the scopes only step-up grants: the default of each
+   * server's `defaultScopes`. All of PROVIDER_SCOPE when there are no scope rules.
    */
   readonly defaultScopes: readonly string[];
-  /** MCP_AUTH_PROXY_SCOPE_RULES and MCP_AUTH_PROXY_SCOPE_INCLUDES: the step-up policy (no rules: none). */
+  /** MCP_AUTH_PROXY_SCOPE_RULES and MCP_AUTH_PROXY_SCOPE_INCLUDES: the default of each server's step-up policy (no rules: none). */
   readonly scopePolicy: ScopePolicy;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;

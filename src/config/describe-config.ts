@@ -1,4 +1,5 @@
 import type {
+  McpServer,
   Config,
   McpServerRunConfig,
   McpStdioBridgeConfig,
@@ -52,12 +53,13 @@ function describeStdio(stdio: McpStdioBridgeConfig): Description {
   };
 }
 
-function describeMcpServer(mcpServer: Config['mcpServer']): Description {
-  const { transport, path, resource } = mcpServer;
+function describeMcpServer(mcpServer: McpServer): Description {
+  const { id, transport, path, resource } = mcpServer;
   if (mcpServer.transport === 'stdio') {
-    return { transport, path, resource, stdio: describeStdio(mcpServer.stdio) };
+    return { id, transport, path, resource, stdio: describeStdio(mcpServer.stdio) };
   }
   return {
+    id,
     transport,
     url: withoutCredentials(mcpServer.url),
     path,
@@ -113,14 +115,14 @@ function describeEncryptionKey(source: Config['keys']['encryptionKey']): Descrip
  * `check`: every setting, with secrets reduced to `[set]` (style.md rule 12).
  */
 export function describeConfig(config: Config): ConfigDescription {
-  const { identity, keys, mcpServer } = config;
+  const { identity, keys } = config;
   return {
     baseUrl: config.baseUrl,
     port: config.port,
     localInsecure: config.localInsecure,
     nodeEnv: config.nodeEnv ?? null,
     verifyRelease: config.verifyRelease,
-    mcpServer: describeMcpServer(mcpServer),
+    servers: config.servers.map(describeMcpServer),
     store: describeStore(config.store),
     keys: {
       // Key ids are public (published at /jwks); the key material is not.

@@ -33,7 +33,6 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const reader = createEnvironmentReader(env, { cwd: resolve(options.cwd) });
 
   const server = readServer(reader);
-  const mcpServer = readMcpServer(reader, server.baseUrl);
   const store = readStore(reader);
   const keys = readKeys(reader, store);
   const authorizationServer = readAuthorizationServer(reader, server.localInsecure);
@@ -41,6 +40,15 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const pages = readPages(reader);
   const proxy = readProxy(reader);
   const rateLimit = readRateLimit(reader);
+  const mcpServer = readMcpServer(reader, server.baseUrl, {
+    id: 'default',
+    displayName: undefined,
+    scopes: authorizationServer.scopes,
+    defaultScopes: authorizationServer.defaultScopes,
+    scopePolicy: authorizationServer.scopePolicy,
+    rateLimit: { maxRequests: rateLimit.mcpMaxRequests, windowMs: rateLimit.mcpWindowMs },
+    userIdHeader: proxy.userIdHeader,
+  });
   const log = readLog(reader, server.nodeEnv);
   const audit = readAudit(reader);
   const telemetry = readTelemetry(reader);
@@ -71,7 +79,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
       port: server.port,
       localInsecure: server.localInsecure,
       nodeEnv: server.nodeEnv,
-      mcpServer,
+      servers: [mcpServer],
       store: store.config,
       keys,
       authorizationServer,

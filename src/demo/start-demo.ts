@@ -82,7 +82,7 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
       settings,
       config,
       app,
-      mcpUrl: config.mcpServer.resource,
+      mcpUrl: config.servers[0].resource,
       identityProvider,
       exampleMcpServer,
       close: closeStarted,

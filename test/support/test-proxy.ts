@@ -216,7 +216,7 @@ async function startTestProxyOnce(
     app,
     config: result.config,
     baseUrl,
-    mcpUrl: `${baseUrl}${result.config.mcpServer.path}`,
+    mcpUrl: `${baseUrl}${result.config.servers[0].path}`,
     idp,
     env,
     logs,
@@ -227,13 +227,13 @@ async function startTestProxyOnce(
     },
   };
   if (mcp !== undefined) return { ...common, mcp };
-  if (app.supervisor === undefined || result.config.mcpServer.transport !== 'http') {
+  if (app.supervisor === undefined || result.config.servers[0].transport !== 'http') {
     throw new Error('the supervised MCP server did not start');
   }
   return {
     ...common,
     mcp: undefined,
     supervisor: app.supervisor,
-    mcpServerUrl: result.config.mcpServer.url.href,
+    mcpServerUrl: result.config.servers[0].url.href,
   };
 }

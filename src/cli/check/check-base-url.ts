@@ -20,13 +20,13 @@ export function checkBaseUrl(config: Config): Finding[] {
     findings.push(
       warn(
         'BASE_URL',
-        `${config.baseUrl} is plain http (LOCAL_INSECURE=true): tokens and session cookies cross it unencrypted; MCP clients connect to ${config.mcpServer.resource}`,
+        `${config.baseUrl} is plain http (LOCAL_INSECURE=true): tokens and session cookies cross it unencrypted; MCP clients connect to ${config.servers[0].resource}`,
         'Use an https:// BASE_URL and remove LOCAL_INSECURE anywhere but on your own machine.',
       ),
     );
   } else {
     findings.push(
-      pass('BASE_URL', `${config.baseUrl} is https; MCP clients connect to ${config.mcpServer.resource}`),
+      pass('BASE_URL', `${config.baseUrl} is https; MCP clients connect to ${config.servers[0].resource}`),
     );
   }
   if (config.localInsecure && config.nodeEnv === 'production') {

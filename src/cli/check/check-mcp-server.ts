@@ -20,7 +20,7 @@ export async function checkMcpServer(
   /** The proxy's working directory: the child's when MCP_SERVER_RUN_DIR is not set. */
   workingDirectory: string,
 ): Promise<Finding[]> {
-  const server = config.mcpServer;
+  const server = config.servers[0];
   if (server.transport === 'stdio') {
     const { command, cwd, env } = server.stdio;
     return [

@@ -1,4 +1,9 @@
-import type { McpServerConfig, McpServerRunConfig, McpStdioServerConfig } from '../config.ts';
+import type {
+  McpServerCommon,
+  McpServerConfig,
+  McpServerRunConfig,
+  McpStdioServerConfig,
+} from '../config.ts';
 import type { EnvironmentReader } from '../environment-reader.ts';
 import {
   environmentVariableName,
@@ -237,12 +242,16 @@ function readRun(reader: EnvironmentReader): McpServerRunConfig | undefined {
   return command === undefined ? undefined : { command, args, cwd, env, startTimeoutMs, exitWithChild };
 }
 
+/** What the MCP_SERVER_* server takes from the proxy-wide variables (scopes, step-up, rate limit, user id header). */
+export type ServerDefaults = Omit<McpServerCommon, 'path' | 'resource'>;
+
 /** Undefined when a variable it needs (or BASE_URL) is missing or invalid (a problem is recorded). */
 export function readMcpServer(
   reader: EnvironmentReader,
   baseUrl: string | undefined,
+  defaults: ServerDefaults,
 ): McpServerConfig | McpStdioServerConfig | undefined {
-  if (reader.value(MCP_SERVER_TRANSPORT) === 'stdio') return readStdioServer(reader, baseUrl);
+  if (reader.value(MCP_SERVER_TRANSPORT) === 'stdio') return readStdioServer(reader, baseUrl, defaults);
   warnIgnored(reader, STDIO_ONLY, 'unless MCP_SERVER_TRANSPORT=stdio');
   const url = reader.maybe(MCP_SERVER_URL);
   const run = readRun(reader);
@@ -254,12 +263,13 @@ export function readMcpServer(
     return undefined;
   }
   if (baseUrl === undefined) return undefined;
-  return { transport: 'http', url, path, resource: baseUrl + path, run };
+  return { ...defaults, transport: 'http', url, path, resource: baseUrl + path, run };
 }
 
 function readStdioServer(
   reader: EnvironmentReader,
   baseUrl: string | undefined,
+  defaults: ServerDefaults,
 ): McpStdioServerConfig | undefined {
   warnIgnored(reader, HTTP_ONLY, 'with MCP_SERVER_TRANSPORT=stdio');
   const path = reader.value(MCP_SERVER_PATH);
@@ -295,6 +305,7 @@ function readStdioServer(
     return undefined;
   }
   return {
+    ...defaults,
     transport: 'stdio',
     path,
     resource: baseUrl + path,

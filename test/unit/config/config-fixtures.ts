@@ -39,8 +39,8 @@ export function loadOk(
 
 /** The MCP server section of an MCP_SERVER_TRANSPORT=http configuration (the default). */
 export function httpMcpServer(config: Config): McpServerConfig {
-  assert.equal(config.mcpServer.transport, 'http');
-  return config.mcpServer;
+  assert.equal(config.servers[0].transport, 'http');
+  return config.servers[0];
 }
 
 export function loadProblems(

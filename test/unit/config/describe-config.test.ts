@@ -40,7 +40,7 @@ describe('secrets', () => {
       tlsRejectUnauthorized: false,
     });
     assert.deepEqual(description.keys, { signingKeys: ['[set] OKP kid=signing-1'], encryptionKey: '[set]' });
-    assert.deepEqual((description.mcpServer as { run: { env: unknown } }).run.env, {
+    assert.deepEqual((description.servers as [{ run: { env: unknown } }])[0].run.env, {
       UPSTREAM_API_KEY: '[set]',
     });
   });

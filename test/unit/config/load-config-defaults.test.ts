@@ -13,8 +13,8 @@ describe('loadConfig defaults', () => {
     assert.equal(config.nodeEnv, undefined);
     assert.equal(config.verifyRelease, false);
     assert.equal(httpMcpServer(config).url.href, 'http://127.0.0.1:3001/mcp');
-    assert.equal(config.mcpServer.path, '/mcp');
-    assert.equal(config.mcpServer.resource, 'https://mcp.example.com/mcp');
+    assert.equal(config.servers[0].path, '/mcp');
+    assert.equal(config.servers[0].resource, 'https://mcp.example.com/mcp');
     assert.equal(httpMcpServer(config).run, undefined);
     assert.deepEqual(config.store, { kind: 'sqlite', path: '/srv/app/.mcp-auth-proxy/store.sqlite' });
     assert.deepEqual(config.keys, {

@@ -46,7 +46,7 @@ describe('loadConfig problems', () => {
     const { config } = loadOk({ ...MINIMAL_ENV, BASE_URL: 'https://mcp.example.com/' });
     assert.equal(config.baseUrl, 'https://mcp.example.com');
     assert.equal(config.identity.redirectUri, 'https://mcp.example.com/interaction/identity/callback');
-    assert.equal(config.mcpServer.resource, 'https://mcp.example.com/mcp');
+    assert.equal(config.servers[0].resource, 'https://mcp.example.com/mcp');
   });
 
   it('keeps a non-default port in BASE_URL and drops the default one', () => {
@@ -157,9 +157,9 @@ describe('loadConfig problems', () => {
       ...MINIMAL_ENV,
       MCP_SERVER_URL: 'https://mcp-upstream.internal/v1/mcp?tenant=a',
     });
-    assert.equal(config.mcpServer.path, '/v1/mcp');
+    assert.equal(config.servers[0].path, '/v1/mcp');
     assert.equal(httpMcpServer(config).url.search, '?tenant=a');
-    assert.equal(config.mcpServer.resource, 'https://mcp.example.com/v1/mcp');
+    assert.equal(config.servers[0].resource, 'https://mcp.example.com/v1/mcp');
   });
 
   it('refuses an MCP_SERVER_URL without a path, or whose path is one of the proxy routes', () => {

@@ -130,10 +130,10 @@ describe('readEnvironment', () => {
     assert.equal(result.config.keys.signingKeys?.length, 2);
     assert.equal(result.config.identity.metadataFile, join(cwd, 'test', 'mocks', 'idp_metadata.json'));
     assert.equal(
-      result.config.mcpServer.transport === 'http' && result.config.mcpServer.run?.cwd,
+      result.config.servers[0].transport === 'http' && result.config.servers[0].run?.cwd,
       join(cwd, 'test'),
     );
-    assert.deepEqual(result.config.mcpServer.transport === 'http' && result.config.mcpServer.run?.env, {
+    assert.deepEqual(result.config.servers[0].transport === 'http' && result.config.servers[0].run?.env, {
       PORT: '3000',
     });
   });

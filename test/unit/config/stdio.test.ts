@@ -13,19 +13,26 @@ const STDIO_ENV: Readonly<Record<string, string>> = {
 };
 
 function stdioServer(config: Config): McpStdioServerConfig {
-  assert.equal(config.mcpServer.transport, 'stdio');
-  return config.mcpServer;
+  assert.equal(config.servers[0].transport, 'stdio');
+  return config.servers[0];
 }
 
 describe('MCP_SERVER_TRANSPORT=stdio configuration', () => {
   it('defaults to http, where MCP_SERVER_URL stays required', () => {
-    assert.equal(loadOk(MINIMAL_ENV).config.mcpServer.transport, 'http');
+    assert.equal(loadOk(MINIMAL_ENV).config.servers[0].transport, 'http');
     problemFor(loadProblems(WITHOUT_URL), 'MCP_SERVER_URL');
   });
 
   it('needs no MCP_SERVER_URL, serves /mcp, and fills in every default', () => {
     const { config, warnings } = loadOk(STDIO_ENV, '/srv/app');
-    assert.deepEqual(config.mcpServer, {
+    assert.deepEqual(config.servers[0], {
+      id: 'default',
+      displayName: undefined,
+      scopes: ['openid', 'offline_access'],
+      defaultScopes: ['openid', 'offline_access'],
+      scopePolicy: { rules: [], includes: {} },
+      rateLimit: { maxRequests: 1200, windowMs: 60_000 },
+      userIdHeader: 'x-authorization-user-id',
       transport: 'stdio',
       path: '/mcp',
       resource: 'https://mcp.example.com/mcp',
@@ -139,7 +146,7 @@ describe('MCP_SERVER_TRANSPORT=stdio configuration', () => {
 
   it('describes the stdio settings for the start-up log with the child variables reduced to their names', () => {
     const { config } = loadOk({ ...STDIO_ENV, MCP_SERVER_RUN_ENV_JSON: '{"API_KEY":"secret-value"}' });
-    const description = JSON.stringify(describeConfig(config).mcpServer);
+    const description = JSON.stringify(describeConfig(config).servers);
     assert.doesNotMatch(description, /secret-value/);
     assert.match(description, /"transport":"stdio"/);
     assert.match(description, /"env":\{"API_KEY":"\[set\]"\}/);
