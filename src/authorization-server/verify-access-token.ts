@@ -7,6 +7,8 @@ export interface VerifiedAccess {
   readonly clientId: string;
   readonly scopes: readonly string[];
   readonly expiresAtSeconds: number;
+  /** The token's audience: the protected resource (MCP server) it was issued for (RFC 8707). */
+  readonly resource: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export function createAccessTokenVerifier(
       clientId,
       scopes: accessToken.scope === undefined ? [] : accessToken.scope.split(' ').filter(Boolean),
       expiresAtSeconds: exp,
+      resource,
     };
   };
 }

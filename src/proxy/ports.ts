@@ -17,6 +17,8 @@ export interface VerifiedAccess {
   readonly clientId: string;
   readonly scopes: readonly string[];
   readonly expiresAtSeconds: number;
+  /** The token's audience: the protected resource (MCP server) it was issued for (RFC 8707). */
+  readonly resource: string;
 }
 
 /**

@@ -30,6 +30,7 @@ export const ALICE: VerifiedAccess = {
   clientId: 'client-inspector',
   scopes: ['openid', 'global'],
   expiresAtSeconds: Math.floor(Date.now() / 1000) + 3600,
+  resource: 'http://127.0.0.1/mcp',
 };
 export const BOB: VerifiedAccess = { ...ALICE, grantId: 'grant-bob', accountId: 'account-bob' };
 

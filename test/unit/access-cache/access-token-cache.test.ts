@@ -49,6 +49,7 @@ function countingVerifier(clock: ManualClock, grantId = 'grant-1') {
       clientId: 'client-1',
       scopes: ['mcp'],
       expiresAtSeconds: Math.floor(clock.nowMs() / 1000) + lifetimeSeconds,
+      resource: 'https://mcp.example.com/mcp',
     });
   const verify = (token: string): Promise<VerifiedAccess | undefined> => {
     calls.push(token);
