@@ -15,10 +15,9 @@ import { createAccessCache } from '../access-cache/index.ts';
 import { resolveEncryptionKey, resolveSigningKeys } from '../keys/index.ts';
 import {
   CLIENT_FORM_PATHS,
-  buildProtectedResourceMetadata,
   createAuthorizationServer,
   createPendingStepUps,
-  protectedResourceMetadataPath,
+  protectedResourceMetadataByPath,
   type AuthorizationServer,
 } from '../authorization-server/index.ts';
 import { ConfirmedClients, createInteractionRoutes } from '../interaction/index.ts';
@@ -131,11 +130,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const stepUp: StepUpPolicy | undefined = pendingStepUps && {
     requiredScopes: compileScopePolicy(scopePolicy),
     hierarchy: scopePolicy.includes,
-    recordChallenge: pendingStepUps.record,
+    recordChallenge: (grantId) => pendingStepUps.record(grantId, config.servers[0].id),
   };
   const authorizationServer = createAuthorizationServer({
     issuer: config.baseUrl,
-    resource: config.servers[0].resource,
+    servers: config.servers,
     settings: config.authorizationServer,
     signingKeys,
     cookieKeys: [deriveKey(encryptionKey, 'oidc-provider-cookies').toString('base64url')],
@@ -196,9 +195,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     csrfKey: deriveKey(encryptionKey, 'csrf'),
     store,
     baseUrl: config.baseUrl,
-    resource: config.servers[0].resource,
-    scopes: config.authorizationServer.scopes,
-    defaultScopes: config.authorizationServer.defaultScopes,
+    servers: config.servers,
     identity: {
       callbackPath: config.identity.callbackPath,
       uniqueCallbackPath: config.identity.uniqueCallbackPath,
@@ -259,12 +256,10 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     localInsecure: config.localInsecure,
     mcpPath: config.servers[0].path,
     allowedOrigins: config.proxy.allowedOrigins,
-    protectedResourceMetadata: buildProtectedResourceMetadata({
-      resource: config.servers[0].resource,
+    protectedResourceMetadata: protectedResourceMetadataByPath({
+      servers: config.servers,
       issuer: config.baseUrl,
-      scopes: config.authorizationServer.defaultScopes,
     }),
-    protectedResourceMetadataPath: protectedResourceMetadataPath(config.servers[0].path),
     authorizationServer,
     routes: interactionRoutes,
     mcpProxy: mcpEndpoint,

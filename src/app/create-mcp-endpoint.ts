@@ -60,6 +60,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
     const { createStdioBridge } = await import('../stdio-bridge/index.ts');
     const bridge = createStdioBridge({
       path: config.servers[0].path,
+      resource: config.servers[0].resource,
       stdio: config.servers[0].stdio,
       baseUrl: config.baseUrl,
       processEnv: options.processEnv,

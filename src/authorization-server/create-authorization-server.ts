@@ -19,12 +19,14 @@ import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type { DevicePages } from './device-flow.ts';
 import { enforceDevicePolling, type DevicePollStore } from './device-polling.ts';
 import { createAccessTokenVerifier, type VerifiedAccess } from './verify-access-token.ts';
+import type { ProtectedResources } from './protected-resources.ts';
 
 const RETRY_AFTER_SECONDS = 5;
 
 export interface AuthorizationServerOptions {
   issuer: string;
-  resource: string;
+  /** Every MCP server, each a protected resource with its own scopes; the first is the default resource. */
+  servers: ProtectedResources;
   settings: AuthorizationServerConfig;
   signingKeys: readonly JWK[];
   cookieKeys: readonly string[];
@@ -74,12 +76,12 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   const adapter =
     options.pendingStepUps === undefined
       ? withGrace
-      : withStepUpRefreshRefusal(withGrace, options.pendingStepUps, options.logger);
+      : withStepUpRefreshRefusal(withGrace, options.pendingStepUps, options.servers, options.logger);
   const provider = new Provider(
     options.issuer,
     createProviderConfiguration({
       settings: options.settings,
-      resource: options.resource,
+      resources: options.servers,
       signingKeys: options.signingKeys,
       cookieKeys: options.cookieKeys,
       adapter: translateAdapterErrors(adapter),
@@ -108,7 +110,12 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     handle: (req, res) => {
       void callback(req, res);
     },
-    verifyAccessToken: surfaceStoreOutages(createAccessTokenVerifier(provider, options.resource)),
+    verifyAccessToken: surfaceStoreOutages(
+      createAccessTokenVerifier(
+        provider,
+        options.servers.map((server) => server.resource),
+      ),
+    ),
     revokeGrant: surfaceStoreOutages(async (grantId: string) => {
       const grant = await provider.Grant.find(grantId);
       await grant?.destroy();

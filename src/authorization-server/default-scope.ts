@@ -1,4 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { defaultedScope, requestedResources, type ProtectedResources } from './protected-resources.ts';
 
 /**
  * Fills in the authorization request's `scope` (as an oidc-provider
@@ -9,21 +10,16 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
  * `read write` from Claude hosted connectors). RFC 6749 §3.3 lets the server
  * apply a default instead of failing. Without one, oidc-provider finishes the
  * login and then refuses the request with `access_denied` (nothing requested,
- * nothing granted). So: keep the known scopes, and when none is left use the
- * default scopes: all of PROVIDER_SCOPE, as the reference did for a missing
- * `scope`, except the scopes that only step-up grants (scope rules).
+ * nothing granted). So, per server the request names (`resource`, checked
+ * before this runs): keep the known scopes, and when none is left use that
+ * server's default scopes: all of its scopes, as the reference did for a
+ * missing `scope`, except those that only step-up grants (scope rules).
  */
-export function createScopeDefaulter(
-  scopes: readonly string[],
-  defaultScopes: readonly string[],
-): (ctx: KoaContextWithOIDC) => void {
-  const known = new Set(scopes);
-  const fallback = defaultScopes.join(' ');
+export function createScopeDefaulter(resources: ProtectedResources): (ctx: KoaContextWithOIDC) => void {
   return (ctx) => {
-    const params = ctx.oidc.params as { scope?: unknown } | undefined;
+    const params = ctx.oidc.params as { scope?: unknown; resource?: unknown } | undefined;
     if (params === undefined) return;
     const requested = typeof params.scope === 'string' ? params.scope.split(' ') : [];
-    const kept = requested.filter((scope) => known.has(scope));
-    params.scope = kept.length > 0 ? kept.join(' ') : fallback;
+    params.scope = defaultedScope(requested, requestedResources(resources, params.resource)).join(' ');
   };
 }

@@ -3,10 +3,13 @@ export type { AuthorizationServer, AuthorizationServerOptions } from './create-a
 export type { VerifiedAccess } from './verify-access-token.ts';
 export {
   buildProtectedResourceMetadata,
+  protectedResourceMetadataByPath,
   protectedResourceMetadataPath,
 } from './protected-resource-metadata.ts';
 export type { ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 export { isSameResource } from './resource.ts';
+export { grantedScopes, requestedResources, stepUpOnlyScopes } from './protected-resources.ts';
+export type { ProtectedResource, ProtectedResources } from './protected-resources.ts';
 export {
   CLIENT_FORM_PATHS,
   PROVIDER_BODY_LIMIT_BYTES,

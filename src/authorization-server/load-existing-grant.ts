@@ -1,5 +1,5 @@
 import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
-import { isSameResource } from './resource.ts';
+import { findResource, indicatorsOf, type ProtectedResources } from './protected-resources.ts';
 
 /**
  * oidc-provider's `loadExistingGrant`, with two changes.
@@ -16,36 +16,31 @@ import { isSameResource } from './resource.ts';
  * And one repair: oidc-provider keys a
  * grant's resource scopes, the authorization code and the refresh token by the
  * `resource` string exactly as the client spelled it. We accept other
- * spellings of the MCP resource (a trailing slash, as Claude.ai sends;
- * `resource.ts`), but the login bridge grants scopes under the canonical URL.
- * A request for `…/mcp/` would then find no scope granted for `…/mcp/`, ask
- * for consent, and send the browser round the login again forever. So the
- * canonical scopes are copied to the spelling this request uses before the
- * grant is checked; tokens still get the canonical audience
- * (`getResourceServerInfo`).
+ * spellings of each MCP server's resource (a trailing slash, as Claude.ai
+ * sends; `resource.ts`), but the login bridge grants scopes under the
+ * canonical URL. A request for `…/mcp/` would then find no scope granted for
+ * `…/mcp/`, ask for consent, and send the browser round the login again
+ * forever. So each server's canonical scopes are copied to the spelling this
+ * request uses before the grant is checked; tokens still get the canonical
+ * audience (`getResourceServerInfo`).
  */
-export function createExistingGrantLoader(resource: string) {
+export function createExistingGrantLoader(resources: ProtectedResources) {
   return async (ctx: KoaContextWithOIDC): Promise<Grant | undefined> => {
     const grantId = ctx.oidc.result?.consent?.grantId;
     if (grantId === undefined) return undefined;
     const grant = await ctx.oidc.provider.Grant.find(grantId);
     if (grant === undefined) return undefined;
 
-    const granted = grant.getResourceScope(resource);
     let changed = false;
-    for (const indicator of requestedIndicators(ctx)) {
-      if (indicator === resource || !isSameResource(indicator, resource) || granted === '') continue;
-      if (grant.getResourceScope(indicator) === granted) continue;
+    for (const indicator of indicatorsOf((ctx.oidc.params as { resource?: unknown } | undefined)?.resource)) {
+      const canonical = findResource(resources, indicator)?.resource;
+      if (canonical === undefined || indicator === canonical) continue;
+      const granted = grant.getResourceScope(canonical);
+      if (granted === '' || grant.getResourceScope(indicator) === granted) continue;
       grant.addResourceScope(indicator, granted);
       changed = true;
     }
     if (changed) await grant.save();
     return grant;
   };
-}
-
-function requestedIndicators(ctx: KoaContextWithOIDC): string[] {
-  const value = (ctx.oidc.params as { resource?: unknown } | undefined)?.resource;
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }

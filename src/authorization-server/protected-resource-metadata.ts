@@ -1,6 +1,8 @@
+import type { McpServerCommon } from '../config/config.ts';
+
 /**
- * RFC 9728 protected resource metadata for the MCP endpoint. `resource` is the
- * exact MCP URL (BASE_URL + the path of MCP_SERVER_URL, RFC 9728 §3.3), and the
+ * RFC 9728 protected resource metadata for an MCP endpoint. `resource` is the
+ * exact MCP URL (BASE_URL + the server's mount path, RFC 9728 §3.3), and the
  * one authorization server is this proxy, spelled exactly as its issuer
  * (RFC 8414 §3.3). `offline_access` is left out: MCP 2026-07-28 §10 says it
  * belongs in the AS metadata only.
@@ -31,4 +33,28 @@ export function buildProtectedResourceMetadata(input: {
 /** RFC 9728 §3.1: the well-known path for a resource with a path component. */
 export function protectedResourceMetadataPath(mcpPath: string): string {
   return `/.well-known/oauth-protected-resource${mcpPath === '/' ? '' : mcpPath}`;
+}
+
+/**
+ * The metadata of every MCP server, by the path it is served at (RFC 9728
+ * §3.1): each server's with its resource, its default scopes (what a client
+ * that names none is granted) and its display name. The bare well-known path
+ * serves the first server's, as it did for the one server before: clients of
+ * MCP 2025-03-26 look there.
+ */
+export function protectedResourceMetadataByPath(input: {
+  servers: readonly [McpServerCommon, ...McpServerCommon[]];
+  issuer: string;
+}): ReadonlyMap<string, ProtectedResourceMetadata> {
+  const metadataOf = (server: McpServerCommon) =>
+    buildProtectedResourceMetadata({
+      resource: server.resource,
+      issuer: input.issuer,
+      scopes: server.defaultScopes,
+      resourceName: server.displayName,
+    });
+  const byPath = new Map([[protectedResourceMetadataPath('/'), metadataOf(input.servers[0])]]);
+  for (const server of input.servers)
+    byPath.set(protectedResourceMetadataPath(server.path), metadataOf(server));
+  return byPath;
 }

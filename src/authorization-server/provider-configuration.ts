@@ -23,14 +23,15 @@ import { deviceFlowFeature, DEVICE_CODE_TTL_SECONDS, type DevicePages } from './
 import { createExistingGrantLoader } from './load-existing-grant.ts';
 import { lifetimeWithinGrant } from './grant-bound-lifetime.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
-import { isSameResource } from './resource.ts';
+import { createResourceIndicators } from './resource-indicators.ts';
+import type { ProtectedResources } from './protected-resources.ts';
 
 const ALLOWED_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA', 'Ed25519'] as const;
 
 export interface ProviderConfigurationOptions {
   settings: AuthorizationServerConfig;
-  /** The MCP resource (BASE_URL + the MCP path): the only audience tokens are issued for. */
-  resource: string;
+  /** Every MCP server (BASE_URL + its path): the audiences tokens are issued for; the first is the default. */
+  resources: ProtectedResources;
   signingKeys: readonly JWK[];
   /** Keys oidc-provider signs its cookies with (derived from the encryption key). */
   cookieKeys: readonly string[];
@@ -48,8 +49,7 @@ export interface ProviderConfigurationOptions {
 }
 
 export function createProviderConfiguration(options: ProviderConfigurationOptions): Configuration {
-  const { settings, resource } = options;
-  const resourceScopes = settings.scopes.join(' ');
+  const { settings, resources } = options;
   const clientMetadataDocuments = {
     allowPrivateAddresses: settings.cimdAllowPrivateAddresses,
     logger: options.logger,
@@ -113,27 +113,11 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        // RFC 8707: a client that omits `resource` still gets a token for the MCP server.
-        defaultResource: () => resource,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, indicator) => {
-          if (!isSameResource(indicator, resource)) {
-            throw new errors.InvalidTarget(`this server only issues tokens for ${resource}`);
-          }
-          return {
-            scope: resourceScopes,
-            audience: resource,
-            accessTokenTTL: settings.accessTokenTtlSeconds,
-            accessTokenFormat: 'opaque',
-          };
-        },
-      },
+      resourceIndicators: createResourceIndicators(resources, settings.accessTokenTtlSeconds),
     },
     extraClientMetadata: { properties: [...INTERNAL_CLIENT_FIELDS], validator: validateClientMetadata },
-    extraParams: { scope: createScopeDefaulter(settings.scopes, settings.defaultScopes) },
-    loadExistingGrant: createExistingGrantLoader(resource),
+    extraParams: { scope: createScopeDefaulter(resources) },
+    loadExistingGrant: createExistingGrantLoader(resources),
     // Clients that registered the refresh_token grant get refresh tokens whether or not they asked
     // for offline_access: hosted clients (Claude) never ask, and would otherwise lose the user hourly.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),

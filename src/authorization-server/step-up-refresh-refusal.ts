@@ -1,6 +1,12 @@
 import Provider, { type AdapterFactory } from 'oidc-provider';
 import type { Logger } from '../shared/logger.ts';
 import { overrideAdapter } from './override-adapter.ts';
+import {
+  findResource,
+  indicatorsOf,
+  type ProtectedResource,
+  type ProtectedResources,
+} from './protected-resources.ts';
 
 /**
  * How long after a step-up challenge the grant's next refresh is refused. MCP
@@ -18,18 +24,24 @@ export interface PendingStepUpStore {
   take(key: string): Promise<string | undefined>;
 }
 
-/** Grants whose client was just told to step up, shared by every instance through the store. */
+/**
+ * Grants whose client was just told to step up, per MCP server (by its id): a
+ * grant may hold scopes for several, and only a refresh for the server that
+ * challenged is refused. Shared by every instance through the store.
+ */
 export interface PendingStepUps {
-  /** The proxy challenged this grant's token for scopes it lacks. */
-  readonly record: (grantId: string) => Promise<void>;
-  /** Whether a challenge is pending for the grant; answers true once per challenge. */
-  readonly take: (grantId: string) => Promise<boolean>;
+  /** The MCP server `serverId` challenged this grant's token for scopes it lacks. */
+  readonly record: (grantId: string, serverId: string) => Promise<void>;
+  /** Whether a challenge is pending for the grant at that server; answers true once per challenge. */
+  readonly take: (grantId: string, serverId: string) => Promise<boolean>;
 }
 
 export function createPendingStepUps(store: PendingStepUpStore): PendingStepUps {
+  const keyOf = (grantId: string, serverId: string) => `${KEY_PREFIX}${grantId}:${serverId}`;
   return {
-    record: (grantId) => store.set(KEY_PREFIX + grantId, '1', { ttlMs: STEP_UP_REFRESH_REFUSAL_WINDOW_MS }),
-    take: async (grantId) => (await store.take(KEY_PREFIX + grantId)) !== undefined,
+    record: (grantId, serverId) =>
+      store.set(keyOf(grantId, serverId), '1', { ttlMs: STEP_UP_REFRESH_REFUSAL_WINDOW_MS }),
+    take: async (grantId, serverId) => (await store.take(keyOf(grantId, serverId))) !== undefined,
   };
 }
 
@@ -47,11 +59,15 @@ export function createPendingStepUps(store: PendingStepUpStore): PendingStepUps 
  * consumed, so the grant and the refresh token stay as they were, and a
  * client that does not follow up can refresh normally afterwards. Only the
  * token endpoint is refused: a revocation (a client signing out after the
- * 403) must find the token, or it would answer 200 and revoke nothing.
+ * 403) must find the token, or it would answer 200 and revoke nothing. And
+ * only a refresh for the server that challenged: the one the request names,
+ * else the one oidc-provider will pick (resource-indicators.ts: the first
+ * granted).
  */
 export function withStepUpRefreshRefusal(
   factory: AdapterFactory,
   pending: PendingStepUps,
+  resources: ProtectedResources,
   logger: Logger,
 ): AdapterFactory {
   return (modelName) => {
@@ -61,13 +77,17 @@ export function withStepUpRefreshRefusal(
       async find(id) {
         const payload = await adapter.find(id);
         // oidc-provider's public Provider.ctx: the request this lookup serves.
-        if (Provider.ctx?.oidc?.route !== 'token') return payload;
-        if (typeof payload?.grantId !== 'string' || !(await pending.take(payload.grantId))) return payload;
+        const ctx = Provider.ctx;
+        if (ctx?.oidc?.route !== 'token' || typeof payload?.grantId !== 'string') return payload;
+        const asked = (ctx.oidc.params as { resource?: unknown } | undefined)?.resource;
+        const serverId = refreshTarget(resources, asked, payload.resource)?.id;
+        if (serverId === undefined || !(await pending.take(payload.grantId, serverId))) return payload;
         logger.info(
           {
             event: 'oauth.refresh_refused_for_step_up',
             grantId: payload.grantId,
             clientId: payload.clientId,
+            server: serverId,
           },
           'oauth.refresh_refused_for_step_up',
         );
@@ -75,4 +95,17 @@ export function withStepUpRefreshRefusal(
       },
     });
   };
+}
+
+/** The server a refresh is for: the `resource` it names, else the first its token was granted for. */
+function refreshTarget(
+  resources: ProtectedResources,
+  asked: unknown,
+  granted: unknown,
+): ProtectedResource | undefined {
+  const named = indicatorsOf(asked);
+  // Several are refused by oidc-provider anyway (one audience per token).
+  if (named.length > 1) return undefined;
+  const indicator = named[0] ?? indicatorsOf(granted)[0];
+  return indicator === undefined ? resources[0] : findResource(resources, indicator);
 }

@@ -13,21 +13,24 @@ export interface VerifiedAccess {
 
 /**
  * Validates an opaque access token (OAuth 2.1 §5.2): it must exist in the store
- * (so revoked tokens fail), be unexpired, and have been issued for this MCP
- * server as audience (RFC 8707 §2; MCP authorization §9.2: no token meant for
- * another resource is accepted). Returns undefined for every invalid token;
- * throws only when the store cannot answer.
+ * (so revoked tokens fail), be unexpired, and have been issued for one of the
+ * MCP servers as audience (RFC 8707 §2). Which one it is comes back as
+ * `resource`: the MCP endpoint refuses a token for another server (MCP
+ * authorization §9.2). Returns undefined for every invalid token; throws only
+ * when the store cannot answer.
  */
 export function createAccessTokenVerifier(
   provider: Provider,
-  resource: string,
+  resources: readonly string[],
 ): (token: string) => Promise<VerifiedAccess | undefined> {
+  const known = new Set(resources);
   return async (token) => {
     const accessToken = await provider.AccessToken.find(token);
     if (accessToken === undefined || accessToken.isExpired) return undefined;
     const audience = accessToken.aud;
-    const audiences = Array.isArray(audience) ? audience : [audience];
-    if (!audiences.includes(resource)) return undefined;
+    const audiences: unknown[] = Array.isArray(audience) ? audience : [audience];
+    const resource = audiences.find((each): each is string => typeof each === 'string' && known.has(each));
+    if (resource === undefined) return undefined;
     const { grantId, accountId, clientId, exp } = accessToken;
     if (grantId === undefined || accountId === undefined || clientId === undefined || exp === undefined) {
       return undefined;

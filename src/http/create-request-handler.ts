@@ -54,8 +54,8 @@ export interface RequestHandlerOptions {
   mcpPath: string;
   /** MCP_AUTH_PROXY_ALLOWED_ORIGINS: browser origins allowed on the MCP endpoint besides BASE_URL's. */
   allowedOrigins?: readonly string[] | undefined;
-  protectedResourceMetadata: ProtectedResourceMetadata;
-  protectedResourceMetadataPath: string;
+  /** RFC 9728 metadata of each MCP server, by the well-known path it is served at. */
+  protectedResourceMetadata: ReadonlyMap<string, ProtectedResourceMetadata>;
   authorizationServer: MountedHandler;
   routes: readonly Route[];
   mcpProxy: MountedHandler;
@@ -84,7 +84,9 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   const trustForwarded = !options.localInsecure;
   const router = new Router();
   for (const route of options.routes) router.add(route);
-  const metadataBody = JSON.stringify(options.protectedResourceMetadata);
+  const metadataBodies = new Map(
+    [...options.protectedResourceMetadata].map(([path, metadata]) => [path, JSON.stringify(metadata)]),
+  );
   const refuseMcpOrigin = createMcpRequestOriginCheck({
     baseUrl: options.baseUrl,
     allowedOrigins: options.allowedOrigins ?? [],
@@ -133,10 +135,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       applyCors(res);
     }
 
-    if (
-      pathname === '/.well-known/oauth-protected-resource' ||
-      pathname === options.protectedResourceMetadataPath
-    ) {
+    const metadataBody = metadataBodies.get(pathname);
+    if (metadataBody !== undefined) {
       res.writeHead(200, {
         'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(metadataBody),
@@ -199,7 +199,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   function routeTemplateOf(method: string, pathname: string): string | undefined {
     if (isMcpPath(pathname)) return pathname === mcpPath ? mcpPath : `${mcpPath}/*`;
     if (Object.hasOwn(FALLBACK_ALIASES, pathname) || KNOWN_METADATA_PATHS.has(pathname)) return pathname;
-    if (pathname === options.protectedResourceMetadataPath) return pathname;
+    if (metadataBodies.has(pathname)) return pathname;
     return router.match(method, pathname)?.route.path ?? providerRouteTemplate(pathname);
   }
 

@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { ConfirmLoginLocals } from '../views/index.ts';
 import { redirectHostnames } from '../views/index.ts';
+import { requestedResources, type ProtectedResources } from '../authorization-server/index.ts';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 type Client = NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
@@ -8,6 +9,8 @@ type Client = NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
 export interface ConfirmPageInput {
   client: Client;
   details: InteractionDetails;
+  /** Every MCP server: the page names those the request asks for. */
+  servers: ProtectedResources;
   csrfToken: string;
   identityServerUrl: URL | undefined;
   /** The IdP issuer from its metadata, shown when IDENTITY_SERVER_URL is not set. */
@@ -19,8 +22,8 @@ export interface ConfirmPageInput {
 /**
  * The confirm page's locals: the reference's (`client`, `uid`, `details`,
  * `params`, `identityServerUrl`) so templates written for it keep working,
- * plus what the spec asks the page to show (redirect hostnames, scopes, and
- * for a device its user code).
+ * plus what the spec asks the page to show (redirect hostnames, scopes, the
+ * MCP servers asked for, and for a device its user code).
  */
 export function buildConfirmPageLocals(input: ConfirmPageInput): ConfirmLoginLocals {
   const { client, details } = input;
@@ -45,6 +48,11 @@ export function buildConfirmPageLocals(input: ConfirmPageInput): ConfirmLoginLoc
     redirectHostnames: redirectHostnames(redirectUris),
     identityProviderName: hostOf(identityServerUrl),
     scopes: scope.split(' ').filter(Boolean),
+    servers: requestedResources(input.servers, details.params.resource).map((server) => ({
+      id: server.id,
+      displayName: server.displayName,
+      resource: server.resource,
+    })),
     ...(input.userCode === undefined ? {} : { userCode: input.userCode }),
   };
 }

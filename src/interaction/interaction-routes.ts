@@ -15,6 +15,8 @@ import { buildConfirmPageLocals } from './confirm-page-locals.ts';
 import { deviceUserCodeOf } from './device-user-code.ts';
 import { sendPage } from './send-page.ts';
 import type { RenderPage, UpstreamLogin, UpstreamTokenSink } from './ports.ts';
+import { stepUpScopesToConfirm } from './step-up-confirmations.ts';
+import type { ProtectedResources } from '../authorization-server/index.ts';
 
 const FORM_BODY_LIMIT_BYTES = 16 * 1024;
 /** The upstream login must come back within this time (Security Best Practices: ~10 min state). */
@@ -56,11 +58,11 @@ export interface InteractionRoutesOptions {
   csrfKey: Buffer;
   store: KeyValueStore;
   baseUrl: string;
-  resource: string;
-  /** PROVIDER_SCOPE: what a grant may hold. */
-  scopes: readonly string[];
-  /** What a client that names no scope gets; the other scopes are granted only through step-up. */
-  defaultScopes: readonly string[];
+  /**
+   * Every MCP server: what a grant may hold for each, what a client that names no scope gets (the
+   * other scopes are granted only through step-up), and what the confirm page names.
+   */
+  servers: ProtectedResources;
   identity: {
     callbackPath: string;
     uniqueCallbackPath: string;
@@ -88,13 +90,8 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
     clientId: client.clientId,
     clientName: typeof client.clientName === 'string' ? client.clientName : undefined,
   });
-  const everyday = new Set(options.defaultScopes);
-  const grantable = new Set(options.scopes);
-  /** The requested scopes that only step-up grants: each needs the user's confirmation for this client. */
   const stepUpScopesOf = (details: Awaited<ReturnType<Provider['interactionDetails']>>): string[] =>
-    typeof details.params.scope === 'string'
-      ? details.params.scope.split(' ').filter((scope) => grantable.has(scope) && !everyday.has(scope))
-      : [];
+    stepUpScopesToConfirm(options.servers, details);
 
   async function loadInteraction(req: IncomingMessage, res: ServerResponse, uid: string) {
     // interactionDetails checks the signed, path-scoped interaction cookie: this binds every step to
@@ -135,6 +132,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       buildConfirmPageLocals({
         client: loaded.client,
         details: loaded.details,
+        servers: options.servers,
         csrfToken: csrfTokenFor(options.csrfKey, loaded.details.uid),
         identityServerUrl: options.identity.serverUrl,
         identityIssuer: options.identity.issuer,
@@ -211,9 +209,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
           provider,
           details: loaded.details,
           accountId: tokens.userId,
-          scopes: options.scopes,
-          defaultScopes: options.defaultScopes,
-          resource: options.resource,
+          servers: options.servers,
         });
         await options.upstreamTokens.save(grantId, tokens);
         observe({

@@ -43,8 +43,8 @@ import {
 import { createUpstreamTarget } from './upstream-target.ts';
 
 export interface McpProxyOptions {
-  /** MCP_SERVER_URL (http or https, its query kept) and the public mount path. */
-  readonly mcpServer: Pick<McpServerConfig, 'url' | 'path'>;
+  /** MCP_SERVER_URL (http or https, its query kept), the public mount path, and the resource its tokens name. */
+  readonly mcpServer: Pick<McpServerConfig, 'url' | 'path' | 'resource'>;
   /** BASE_URL, for the absolute resource_metadata URL in challenges. */
   readonly baseUrl: string;
   readonly maxBodyBytes: number;
@@ -132,7 +132,12 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
       return answerUnauthenticated(req, res, credential.kind, replies, options.admitUnauthenticated);
     }
     const access = await verifyAccessToken(credential.token);
-    if (access === undefined || access.expiresAtSeconds * 1000 <= clock.nowMs()) {
+    // A token for another MCP server of this proxy (another RFC 8707 audience) is no token here.
+    if (
+      access === undefined ||
+      access.resource !== mcpServer.resource ||
+      access.expiresAtSeconds * 1000 <= clock.nowMs()
+    ) {
       return answerUnauthenticated(req, res, 'invalid_token', replies, options.admitUnauthenticated);
     }
     exchange.grantId = access.grantId;

@@ -31,6 +31,8 @@ import { createSessionRegistry } from './session-registry.ts';
 export interface StdioBridgeOptions {
   /** The public mount path (MCP_SERVER_PATH); only this exact path is served. */
   readonly path: string;
+  /** The protected resource this server is (BASE_URL + path): the audience its tokens name. */
+  readonly resource: string;
   readonly stdio: McpStdioBridgeConfig;
   /** BASE_URL, for the absolute resource_metadata URL in challenges. */
   readonly baseUrl: string;
@@ -103,7 +105,12 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       ));
     }
     const access = await options.verifyAccessToken(credential.token);
-    if (access === undefined || access.expiresAtSeconds * 1000 <= clock.nowMs()) {
+    // A token for another MCP server of this proxy (another RFC 8707 audience) is no token here.
+    if (
+      access === undefined ||
+      access.resource !== options.resource ||
+      access.expiresAtSeconds * 1000 <= clock.nowMs()
+    ) {
       return void (await answerUnauthenticated(
         req,
         res,

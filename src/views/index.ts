@@ -13,6 +13,7 @@ export type { PageRenderer, PageRendererOptions } from './page-renderer.ts';
 export type {
   ConfirmLoginClient,
   ConfirmLoginLocals,
+  ConfirmLoginServer,
   DeviceCodeLocals,
   DeviceSuccessLocals,
   ErrorPageLocals,

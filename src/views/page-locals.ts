@@ -17,6 +17,16 @@ export type ConfirmLoginClient = {
   readonly tosUri?: string | undefined;
 };
 
+/** An MCP server the client asks for access to (RFC 8707 `resource`), as the confirm page names it. */
+export type ConfirmLoginServer = {
+  /** Its id in the configuration (`default` for the MCP_SERVER_* server). */
+  readonly id: string;
+  /** Its display name from the servers file; undefined = the page shows its URL only. */
+  readonly displayName: string | undefined;
+  /** Its URL: the protected resource. */
+  readonly resource: string;
+};
+
 /** Locals the confirm page is rendered with; `branding` is injected by the renderer. */
 export type ConfirmLoginLocals = {
   /** Defaults to "Confirm sign-in". */
@@ -38,6 +48,8 @@ export type ConfirmLoginLocals = {
   readonly identityProviderName: string;
   /** Ours: the scopes that will be requested, shown to the person. */
   readonly scopes: readonly string[];
+  /** Ours: the MCP servers the client asks for access to, in the order asked (at least one). */
+  readonly servers: readonly ConfirmLoginServer[];
   /**
    * Ours: set when a device asks (RFC 8628): the user code it shows, for the person to compare.
    * The page then has no redirect to speak of; the form and Cancel link stay the same.

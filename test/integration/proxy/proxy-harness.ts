@@ -116,7 +116,7 @@ export async function startProxyHarness(options: ProxyHarnessOptions = {}): Prom
     [OTHER_CLIENT_TOKEN, BOB],
   ]);
   const proxy = createMcpProxy({
-    mcpServer: { url: mcpUrl, path: '/mcp' },
+    mcpServer: { url: mcpUrl, path: '/mcp', resource: ALICE.resource },
     baseUrl: BASE_URL,
     maxBodyBytes: 4 * 1024 * 1024,
     userIdHeader: USER_ID_HEADER,

@@ -39,6 +39,7 @@ function confirmLocals(overrides: Partial<ConfirmLoginLocals> = {}): ConfirmLogi
     redirectHostnames: redirectHostnames(redirectUris),
     identityProviderName: 'id.heroku.com',
     scopes: ['openid', 'offline_access'],
+    servers: [{ id: 'default', displayName: undefined, resource: 'https://mcp.example.com/mcp' }],
     ...overrides,
   };
 }
