@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { systemClock, type Clock } from '../../src/shared/clock.ts';
 import { constantTimeEqual, sha256Base64Url } from '../../src/shared/crypto.ts';
+import { FakeIdpSessions } from './fake-idp-sessions.ts';
 
 export type FakeIdpMode = 'oidc' | 'heroku';
 /** What the next refresh grants get: success with rotation, a rejection, a 500, or no answer at all. */
@@ -33,6 +34,8 @@ export interface FakeIdpOptions {
   readonly accessTokenTtlSeconds?: number;
   /** Skip the login form and log this user in at once. */
   readonly autoLoginAs?: string;
+  /** Remember logins in a session cookie (fake-idp-sessions.ts); off: every authorization shows the form. */
+  readonly rememberLogins?: boolean;
   /** Fields added to every token res (e.g. Salesforce `instance_url`, `id`, `signature`). */
   readonly tokenResponseExtras?: Readonly<Record<string, unknown>>;
   readonly clock?: Clock;
@@ -58,6 +61,7 @@ export interface FakeIdp {
   readonly clientSecret: string;
   redirectUris: string[];
   autoLoginAs: string | undefined;
+  rememberLogins: boolean;
   accessTokenTtlSeconds: number;
   /** The next authorization request is answered with this `error` (then it resets). */
   nextAuthorizationError: string | undefined;
@@ -153,6 +157,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
   const codes = new Map<string, CodeRecord>();
   const accessTokens = new Map<string, TokenRecord>();
   const refreshTokens = new Map<string, TokenRecord>();
+  const sessions = new FakeIdpSessions();
   const hanging = new Set<ServerResponse>();
 
   const server = createServer((request, res) => {
@@ -172,6 +177,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     clientSecret: options.clientSecret ?? random(),
     redirectUris: [...(options.redirectUris ?? [])],
     autoLoginAs: options.autoLoginAs,
+    rememberLogins: options.rememberLogins ?? false,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
     nextAuthorizationError: undefined,
     refreshBehaviour: 'ok',
@@ -237,7 +243,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
       case 'GET /.well-known/oauth-authorization-server':
         return discovery(res, requestUrl.pathname.endsWith('openid-configuration'));
       case 'GET /authorize':
-        return authorize(requestUrl.searchParams, res);
+        return authorize(requestUrl.searchParams, res, request);
       case 'POST /login':
         return login(await readForm(request), res);
       case 'POST /token':
@@ -283,7 +289,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     return undefined;
   }
 
-  function authorize(params: URLSearchParams, res: ServerResponse): void {
+  function authorize(params: URLSearchParams, res: ServerResponse, request: IncomingMessage): void {
     idp.counts.authorize += 1;
     idp.lastAuthorizationRequest = new URLSearchParams(params);
     const fatal = unredirectable(params);
@@ -295,6 +301,8 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
       return redirect(res, params.get('redirect_uri')!, { error, ...back });
     }
     if (idp.autoLoginAs !== undefined) return issueCode(params, idp.autoLoginAs, res);
+    const loggedIn = idp.rememberLogins ? sessions.userOf(request) : undefined;
+    if (loggedIn !== undefined) return issueCode(params, loggedIn, res);
     const hidden = AUTHORIZATION_FIELDS.filter((name) => params.has(name))
       .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(params.get(name)!)}">`)
       .join('\n');
@@ -306,6 +314,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     const problem = unredirectable(form) ?? redirectable(form);
     const username = form.get('username')?.trim() ?? '';
     if (problem !== undefined || username === '') return page(res, 400, '<p>invalid login request</p>');
+    if (idp.rememberLogins) sessions.start(res, username);
     issueCode(form, username, res);
   }
 

@@ -77,6 +77,8 @@ export interface BrowserLoginResult {
   callback: URL;
   /** Whether the confirmation page was shown on the way. */
   confirmationShown: boolean;
+  /** The confirmation page's HTML, when it was shown. */
+  confirmationPage: string | undefined;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function loginInBrowser(
 ): Promise<BrowserLoginResult> {
   const isCallback = (url: URL) => url.href.startsWith(redirectUri);
   let confirmationShown = false;
+  let confirmationPage: string | undefined;
   let next = await agent.follow(authorizationUrl, isCallback);
   for (let page = 0; page < 4 && next.response !== undefined; page += 1) {
     const html = await next.response.text();
@@ -99,6 +102,7 @@ export async function loginInBrowser(
     const form = readForm(html, next.final.href);
     if (form.action.pathname.endsWith('/confirm-login')) {
       confirmationShown = true;
+      confirmationPage = html;
       if (options.confirm !== false) form.fields.set('confirmed', 'true');
     } else {
       form.fields.set('username', options.username);
@@ -110,7 +114,7 @@ export async function loginInBrowser(
     });
   }
   if (next.response !== undefined) throw new Error(`login did not reach the client: ${next.final.href}`);
-  return { callback: next.final, confirmationShown };
+  return { callback: next.final, confirmationShown, confirmationPage };
 }
 
 /**

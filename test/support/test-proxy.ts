@@ -1,19 +1,32 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { startApp, type App } from '../../src/app/start-app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { Config } from '../../src/config/config.ts';
-import { createLogger } from '../../src/shared/logger.ts';
+import { createLogger, type Logger } from '../../src/shared/logger.ts';
 import { startFakeIdp, type FakeIdp, type FakeIdpMode } from './fake-idp.ts';
-import { startMcpFixtureServer, type McpFixtureServer } from './mcp-fixture-server.ts';
+import type { McpFixtureServer } from './mcp-fixture-server.ts';
 import { freePort } from './free-port.ts';
+import {
+  prepareUpstream,
+  type ServersFileContent,
+  type SupervisedMcpOptions,
+  type Upstream,
+} from './test-proxy-upstream.ts';
 import { uniqueRedisPrefix } from './redis.ts';
 import type { Supervisor } from '../../src/supervisor/index.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import type { Observe } from '../../src/observability/index.ts';
+
+export {
+  startIdpCheckedFixture,
+  supervisedFixtureServer,
+  supervisedMcpEnv,
+  type ServersFileContent,
+  type SupervisedMcpOptions,
+} from './test-proxy-upstream.ts';
 
 /**
  * Where the proxy keeps its state: SQLite, one Redis by URL, or Redis named by other variables
@@ -41,18 +54,6 @@ export interface TestProxyOptions {
   configure?: (config: Config) => Config;
 }
 
-/**
- * Instead of an in-process fixture, the proxy runs `mcp-fixture-server-main.ts` itself
- * (MCP_SERVER_RUN_COMMAND) on a free port. That server accepts any bearer token and its
- * `whoami` answers with the token it received.
- */
-export interface SupervisedMcpOptions {
-  /** MCP_FIXTURE_STATELESS=true: no sessions. */
-  readonly stateless?: boolean;
-  /** Reuse the MCP server's port (restart tests). */
-  readonly port?: number;
-}
-
 export interface TestProxy {
   readonly app: App;
   readonly config: Config;
@@ -78,37 +79,40 @@ export interface SupervisedTestProxy extends Omit<TestProxy, 'mcp'> {
   readonly mcpServerUrl: string;
 }
 
-const FIXTURE_MAIN_PATH = fileURLToPath(new URL('./mcp-fixture-server-main.ts', import.meta.url));
-
-/** The environment that makes the proxy run the fixture server as its supervised child. */
-export function supervisedMcpEnv(port: number, options: SupervisedMcpOptions = {}): Record<string, string> {
-  return {
-    MCP_SERVER_URL: `http://127.0.0.1:${port}/mcp`,
-    MCP_SERVER_RUN_COMMAND: process.execPath,
-    MCP_SERVER_RUN_ARGS_JSON: JSON.stringify([FIXTURE_MAIN_PATH]),
-    MCP_SERVER_RUN_ENV_JSON: JSON.stringify({
-      PORT: String(port),
-      MCP_FIXTURE_REQUIRE_BEARER: 'true',
-      ...(options.stateless === true ? { MCP_FIXTURE_STATELESS: 'true' } : {}),
-    }),
-  };
+/** A proxy in front of the servers a servers file lists (MCP_AUTH_PROXY_SERVERS_FILE). */
+export interface MultiServerTestProxy extends Omit<TestProxy, 'mcp'> {
+  /** No fixture is owned by this helper: the test starts what the file points at. */
+  readonly mcp: undefined;
+  /** Where the servers file was written (removed on close). */
+  readonly serversFilePath: string;
+  /** The public MCP URL of the server with this id: BASE_URL + its path. */
+  urlOf(id: string): string;
 }
+
+type StartOptions = TestProxyOptions & {
+  supervisedMcp?: SupervisedMcpOptions;
+  serversFile?: ServersFileContent;
+};
+type StartedProxy = TestProxy | SupervisedTestProxy | MultiServerTestProxy;
 
 /**
  * Starts the real proxy in this process, from environment variables through
  * loadConfig exactly as `npm start` does, in front of the test IdP and an SDK
  * MCP server that accepts only the IdP's tokens. With `supervisedMcp`, no
  * fixture runs in this process: the proxy spawns and supervises one itself.
+ * With `serversFile`, the proxy reads that file (MCP_AUTH_PROXY_SERVERS_FILE)
+ * instead of MCP_SERVER_*, and fronts what it lists.
  * With `env.BASE_URL`, the instance shares that public address (a second
  * instance of one load-balanced deployment) but listens on its own port.
  */
 export async function startTestProxy(
   options: TestProxyOptions & { supervisedMcp: SupervisedMcpOptions },
 ): Promise<SupervisedTestProxy>;
-export async function startTestProxy(options?: TestProxyOptions): Promise<TestProxy>;
 export async function startTestProxy(
-  options: TestProxyOptions & { supervisedMcp?: SupervisedMcpOptions } = {},
-): Promise<TestProxy | SupervisedTestProxy> {
+  options: TestProxyOptions & { serversFile: ServersFileContent },
+): Promise<MultiServerTestProxy>;
+export async function startTestProxy(options?: TestProxyOptions): Promise<TestProxy>;
+export async function startTestProxy(options: StartOptions = {}): Promise<StartedProxy> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await startTestProxyOnce(options);
@@ -122,9 +126,7 @@ export async function startTestProxy(
 
 const PORT_ATTEMPTS = 3;
 
-async function startTestProxyOnce(
-  options: TestProxyOptions & { supervisedMcp?: SupervisedMcpOptions },
-): Promise<TestProxy | SupervisedTestProxy> {
+async function startTestProxyOnce(options: StartOptions): Promise<StartedProxy> {
   const port = options.port ?? (await freePort());
   // Instances of one load-balanced deployment share BASE_URL (the issuer) but listen on their own ports.
   const baseUrl = options.env?.['BASE_URL'] ?? `http://127.0.0.1:${port}`;
@@ -132,31 +134,13 @@ async function startTestProxyOnce(
   const idp = options.idp ?? (await startFakeIdp({ mode: options.idpMode ?? 'oidc' }));
   const callback = `${baseUrl}/interaction/identity/callback`;
   if (!idp.redirectUris.includes(callback)) idp.redirectUris.push(callback);
-  const supervised = options.supervisedMcp;
-  const supervisedEnv =
-    supervised === undefined ? {} : supervisedMcpEnv(supervised.port ?? (await freePort()), supervised);
-  const ownsMcp = options.mcp === undefined && supervised === undefined;
-  const mcp =
-    options.mcp ??
-    (supervised !== undefined
-      ? undefined
-      : await startMcpFixtureServer({
-          stateful: true,
-          validateToken: (bearer) => {
-            const user = idp.userForAccessToken(bearer);
-            return user === undefined ? undefined : { user };
-          },
-        }));
-
-  const store = options.store ?? { kind: 'sqlite' };
-  const ownsDir = store.kind === 'sqlite' && store.dir === undefined;
-  const dir =
-    store.kind === 'sqlite' ? (store.dir ?? (await mkdtemp(join(tmpdir(), 'mcp-auth-proxy-test-')))) : '';
+  const upstream = await prepareUpstream(options, idp);
+  const storage = await prepareStore(options.store ?? { kind: 'sqlite' });
   const env: Record<string, string> = {
     BASE_URL: baseUrl,
     PORT: String(port),
     LOCAL_INSECURE: 'true',
-    ...(mcp === undefined ? supervisedEnv : { MCP_SERVER_URL: mcp.url }),
+    ...upstream.env,
     IDENTITY_SERVER_URL: idp.issuer,
     IDENTITY_CLIENT_ID: idp.clientId,
     IDENTITY_CLIENT_SECRET: idp.clientSecret,
@@ -165,19 +149,13 @@ async function startTestProxyOnce(
     MAX_REQUESTS: '1000',
     // Tracing is on by default and would export to localhost:4318; tests that want spans say so.
     OTEL_SDK_DISABLED: 'true',
-    ...(store.kind === 'sqlite'
-      ? { MCP_AUTH_PROXY_SQLITE_PATH: join(dir, 'store.sqlite') }
-      : {
-          ...('url' in store ? { MCP_AUTH_PROXY_REDIS_URL: store.url } : store.env),
-          MCP_AUTH_PROXY_REDIS_PREFIX: store.prefix ?? uniqueRedisPrefix('proxy'),
-          MCP_AUTH_PROXY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64url'),
-        }),
+    ...storage.env,
     ...options.env,
   };
   const releaseOwned = async () => {
-    if (ownsMcp) await mcp?.close();
+    await upstream.release();
     if (ownsIdp) await idp.close();
-    if (ownsDir) await rm(dir, { recursive: true, force: true });
+    await storage.release();
   };
   const result = loadConfig(env, { cwd: process.cwd() });
   if (!result.ok) {
@@ -186,16 +164,7 @@ async function startTestProxyOnce(
   }
 
   const config = options.configure?.(result.config) ?? result.config;
-  const logs: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', appName: 'test', environment: 'test', destination });
+  const { logs, logger } = captureLogs();
   let app: App;
   try {
     app = await startApp(config, {
@@ -229,14 +198,61 @@ async function startTestProxyOnce(
       await releaseOwned();
     },
   };
-  if (mcp !== undefined) return { ...common, mcp };
+  return shapeResult(common, upstream);
+}
+
+type CommonParts = Omit<TestProxy, 'mcp'>;
+
+/** The fronted upstream decides which kind of test proxy the caller gets. */
+function shapeResult(common: CommonParts, upstream: Upstream): StartedProxy {
+  const { app, config, baseUrl } = common;
+  if (upstream.serversFilePath !== undefined) {
+    const urlOf = (id: string): string => {
+      const server = config.servers.find((candidate) => candidate.id === id);
+      if (server === undefined) throw new Error(`the servers file has no server ${id}`);
+      return `${baseUrl}${server.path}`;
+    };
+    return { ...common, mcp: undefined, serversFilePath: upstream.serversFilePath, urlOf };
+  }
+  if (upstream.mcp !== undefined) return { ...common, mcp: upstream.mcp };
   if (app.supervisor === undefined || config.servers[0].transport !== 'http') {
     throw new Error('the supervised MCP server did not start');
   }
+  return { ...common, mcp: undefined, supervisor: app.supervisor, mcpServerUrl: config.servers[0].url.href };
+}
+
+/** Where the proxy keeps its state, as variables, and a release for a directory made here. */
+async function prepareStore(
+  store: TestStore,
+): Promise<{ env: Record<string, string>; release: () => Promise<void> }> {
+  if (store.kind === 'sqlite') {
+    const dir = store.dir ?? (await mkdtemp(join(tmpdir(), 'mcp-auth-proxy-test-')));
+    const release = async () => {
+      if (store.dir === undefined) await rm(dir, { recursive: true, force: true });
+    };
+    return { env: { MCP_AUTH_PROXY_SQLITE_PATH: join(dir, 'store.sqlite') }, release };
+  }
   return {
-    ...common,
-    mcp: undefined,
-    supervisor: app.supervisor,
-    mcpServerUrl: config.servers[0].url.href,
+    env: {
+      ...('url' in store ? { MCP_AUTH_PROXY_REDIS_URL: store.url } : store.env),
+      MCP_AUTH_PROXY_REDIS_PREFIX: store.prefix ?? uniqueRedisPrefix('proxy'),
+      MCP_AUTH_PROXY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64url'),
+    },
+    release: () => Promise.resolve(),
   };
+}
+
+/** A debug logger whose every line is kept, parsed, for the test to read. */
+function captureLogs(): { logs: Array<Record<string, unknown>>; logger: Logger } {
+  const logs: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'debug', appName: 'test', environment: 'test', destination });
+  return { logs, logger };
 }
