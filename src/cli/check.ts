@@ -49,7 +49,9 @@ function configFindings(result: ConfigResult): Finding[] {
       fail(
         'configuration',
         problem.message,
-        `Correct ${problem.variable} in the environment or .env; docs/configuration.md describes it.`,
+        problem.variable === 'MCP_AUTH_PROXY_SERVERS_FILE'
+          ? 'Correct MCP_AUTH_PROXY_SERVERS_FILE, or the servers file it names; docs/multi-server.md describes the file.'
+          : `Correct ${problem.variable} in the environment or .env; docs/configuration.md describes it.`,
       ),
     );
   }

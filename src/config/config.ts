@@ -21,6 +21,8 @@ export interface Config {
    * resource for clients that name none (RFC 8707 §2).
    */
   readonly servers: readonly [McpServer, ...McpServer[]];
+  /** MCP_AUTH_PROXY_SERVERS_FILE, absolute: where `servers` came from; undefined for the one MCP_SERVER_* server. */
+  readonly serversFile: string | undefined;
   readonly store: StoreConfig;
   readonly keys: KeyConfig;
   readonly authorizationServer: AuthorizationServerConfig;

@@ -8,6 +8,7 @@ import type {
   StoreConfig,
   TelemetryConfig,
 } from './config.ts';
+import type { ScopePolicy } from '../oauth/scope-policy.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 
 /** What a secret reads as in a description: whether it is set, never its value. */
@@ -53,10 +54,30 @@ function describeStdio(stdio: McpStdioBridgeConfig): Description {
   };
 }
 
+function describeScopePolicy(policy: ScopePolicy): Description {
+  return {
+    rules: policy.rules.map((rule) => ({
+      method: rule.method,
+      name: rule.name ?? null,
+      scopes: rule.scopes,
+    })),
+    includes: { ...policy.includes },
+  };
+}
+
 function describeMcpServer(mcpServer: McpServer): Description {
   const { id, transport, path, resource } = mcpServer;
+  // What each server takes from the proxy-wide variables or the servers file; none of it is secret.
+  const common = {
+    displayName: mcpServer.displayName ?? null,
+    scopes: mcpServer.scopes,
+    defaultScopes: mcpServer.defaultScopes,
+    scopePolicy: describeScopePolicy(mcpServer.scopePolicy),
+    rateLimit: { ...mcpServer.rateLimit },
+    userIdHeader: mcpServer.userIdHeader,
+  };
   if (mcpServer.transport === 'stdio') {
-    return { id, transport, path, resource, stdio: describeStdio(mcpServer.stdio) };
+    return { id, transport, path, resource, ...common, stdio: describeStdio(mcpServer.stdio) };
   }
   return {
     id,
@@ -64,6 +85,7 @@ function describeMcpServer(mcpServer: McpServer): Description {
     url: withoutCredentials(mcpServer.url),
     path,
     resource,
+    ...common,
     run: describeRun(mcpServer.run),
   };
 }
@@ -122,6 +144,7 @@ export function describeConfig(config: Config): ConfigDescription {
     localInsecure: config.localInsecure,
     nodeEnv: config.nodeEnv ?? null,
     verifyRelease: config.verifyRelease,
+    serversFile: config.serversFile ?? null,
     servers: config.servers.map(describeMcpServer),
     store: describeStore(config.store),
     keys: {
@@ -134,14 +157,7 @@ export function describeConfig(config: Config): ConfigDescription {
     },
     authorizationServer: {
       ...config.authorizationServer,
-      scopePolicy: {
-        rules: config.authorizationServer.scopePolicy.rules.map((rule) => ({
-          method: rule.method,
-          name: rule.name ?? null,
-          scopes: rule.scopes,
-        })),
-        includes: { ...config.authorizationServer.scopePolicy.includes },
-      },
+      scopePolicy: describeScopePolicy(config.authorizationServer.scopePolicy),
     },
     identity: {
       serverUrl: identity.serverUrl === undefined ? null : withoutCredentials(identity.serverUrl),

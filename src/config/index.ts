@@ -7,6 +7,8 @@ export type {
   KeyConfig,
   LogConfig,
   LogLevel,
+  McpServer,
+  McpServerCommon,
   McpServerConfig,
   McpServerRunConfig,
   McpStdioBridgeConfig,

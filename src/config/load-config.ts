@@ -8,12 +8,13 @@ import {
   readIdentity,
   readKeys,
   readLog,
-  readMcpServer,
   readMetrics,
   readPages,
   readProxy,
   readRateLimit,
   readServer,
+  readServers,
+  allScopes,
   readStore,
   readTelemetry,
   VARIABLES,
@@ -40,14 +41,10 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const pages = readPages(reader);
   const proxy = readProxy(reader);
   const rateLimit = readRateLimit(reader);
-  const mcpServer = readMcpServer(reader, server.baseUrl, {
-    id: 'default',
-    displayName: undefined,
-    scopes: authorizationServer.scopes,
-    defaultScopes: authorizationServer.defaultScopes,
-    scopePolicy: authorizationServer.scopePolicy,
-    rateLimit: { maxRequests: rateLimit.mcpMaxRequests, windowMs: rateLimit.mcpWindowMs },
-    userIdHeader: proxy.userIdHeader,
+  const { servers, serversFile } = readServers(reader, server.baseUrl, {
+    authorizationServer,
+    rateLimit,
+    proxy,
   });
   const log = readLog(reader, server.nodeEnv);
   const audit = readAudit(reader);
@@ -57,7 +54,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   if (reader.problems.length > 0) return { ok: false, problems: [...reader.problems] };
   if (
     server.baseUrl === undefined ||
-    mcpServer === undefined ||
+    servers === undefined ||
     store.config === undefined ||
     keys === undefined ||
     identity === undefined
@@ -79,10 +76,11 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
       port: server.port,
       localInsecure: server.localInsecure,
       nodeEnv: server.nodeEnv,
-      servers: [mcpServer],
+      servers,
+      serversFile,
       store: store.config,
       keys,
-      authorizationServer,
+      authorizationServer: { ...authorizationServer, scopes: allScopes(authorizationServer.scopes, servers) },
       identity,
       pages,
       proxy,

@@ -5,11 +5,12 @@ const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * BASE_URL against the URLs derived from it: the redirect URI the IdP must
- * have registered (byte for byte, RFC 6749 §3.1.2.3), the MCP URL clients are
- * given, and whether a browser coming back from the IdP can reach this process.
+ * have registered (byte for byte, RFC 6749 §3.1.2.3), the MCP URLs clients are
+ * given (one per server), and whether a browser coming back from the IdP can reach this process.
  */
 export function checkBaseUrl(config: Config): Finding[] {
   const base = new URL(config.baseUrl);
+  const resources = config.servers.map((server) => server.resource).join(', ');
   const findings: Finding[] = [
     pass(
       'redirect URI',
@@ -20,14 +21,12 @@ export function checkBaseUrl(config: Config): Finding[] {
     findings.push(
       warn(
         'BASE_URL',
-        `${config.baseUrl} is plain http (LOCAL_INSECURE=true): tokens and session cookies cross it unencrypted; MCP clients connect to ${config.servers[0].resource}`,
+        `${config.baseUrl} is plain http (LOCAL_INSECURE=true): tokens and session cookies cross it unencrypted; MCP clients connect to ${resources}`,
         'Use an https:// BASE_URL and remove LOCAL_INSECURE anywhere but on your own machine.',
       ),
     );
   } else {
-    findings.push(
-      pass('BASE_URL', `${config.baseUrl} is https; MCP clients connect to ${config.servers[0].resource}`),
-    );
+    findings.push(pass('BASE_URL', `${config.baseUrl} is https; MCP clients connect to ${resources}`));
   }
   if (config.localInsecure && config.nodeEnv === 'production') {
     findings.push(

@@ -2,7 +2,7 @@ import type { Config } from '../../config/index.ts';
 import type { Finding } from '../output.ts';
 import { checkBaseUrl } from './check-base-url.ts';
 import { checkIdentityProvider } from './check-identity-provider.ts';
-import { checkMcpServer } from './check-mcp-server.ts';
+import { checkMcpServers } from './check-mcp-server.ts';
 import { checkStore } from './check-store.ts';
 
 /** Every live check of a valid configuration, run side by side, reported in a fixed order. */
@@ -14,7 +14,7 @@ export async function runChecks(
   const [store, identity, mcp] = await Promise.all([
     checkStore(config.store),
     checkIdentityProvider(config),
-    checkMcpServer(config, environment, workingDirectory),
+    checkMcpServers(config, environment, workingDirectory),
   ]);
   return [store, ...identity, ...mcp, ...checkBaseUrl(config)];
 }

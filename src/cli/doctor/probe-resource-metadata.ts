@@ -10,7 +10,7 @@ export interface ResourceMetadataOutcome {
 /**
  * RFC 9728 §3: the protected resource metadata, at the path-suffixed URL
  * (which MCP Inspector and the SDK try first) and at the root (which others
- * use), plus the one the challenge named when it is a third. Each must be JSON
+ * use; only for the default resource), plus the one the challenge named when it is a third. Each must be JSON
  * whose `resource` is the MCP URL (§3.3: clients must refuse a mismatch) and
  * whose `authorization_servers` names at least one issuer.
  */
@@ -18,12 +18,14 @@ export async function probeResourceMetadata(
   mcpUrl: URL,
   fromChallenge: string | undefined,
   timeoutMs: number,
+  /** root: false skips the root document, which describes only the default resource (the first server). */
+  options: { readonly root: boolean } = { root: true },
 ): Promise<ResourceMetadataOutcome> {
   const path = mcpUrl.pathname === '/' ? '' : mcpUrl.pathname.replace(/\/$/, '');
   const targets = new Map<string, string>([
     [`${mcpUrl.origin}/.well-known/oauth-protected-resource${path}`, 'path-suffixed'],
-    [`${mcpUrl.origin}/.well-known/oauth-protected-resource`, 'root'],
   ]);
+  if (options.root) targets.set(`${mcpUrl.origin}/.well-known/oauth-protected-resource`, 'root');
   if (fromChallenge !== undefined && URL.parse(fromChallenge) !== null && !targets.has(fromChallenge)) {
     targets.set(fromChallenge, 'from the challenge');
   }

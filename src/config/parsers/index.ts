@@ -9,7 +9,13 @@ export {
   positiveInteger,
   positiveMilliseconds,
 } from './parse-integer.ts';
-export { stringArrayJson, stringRecordJson } from './parse-json.ts';
+export {
+  describeJsonType,
+  stringArrayJson,
+  stringArrayValue,
+  stringRecordJson,
+  stringRecordValue,
+} from './parse-json.ts';
 export { listenHost } from './parse-listen-host.ts';
 export {
   existingDirectory,

@@ -16,7 +16,8 @@ export function parseJsonValue(raw: string, secret: boolean): Parsed<unknown> {
   }
 }
 
-const describeJsonType = (value: unknown): string =>
+/** The JSON type of a value, for messages: `null`, `an array`, `a number`, ... */
+export const describeJsonType = (value: unknown): string =>
   value === null
     ? 'null'
     : Array.isArray(value)
@@ -41,16 +42,13 @@ function spawnText(value: unknown): string | undefined {
 }
 
 /**
- * A JSON array of command-line arguments, e.g.
- * MCP_SERVER_RUN_ARGS_JSON='["server.js","--port",3001]'. Numbers and booleans
- * are accepted and passed as text, as the Heroku proxy's spawn did.
+ * Command-line arguments out of a parsed JSON or YAML value: an array whose
+ * numbers and booleans are taken as text, as the Heroku proxy's spawn did.
+ * `shape` is what the message says the value must be.
  */
-export const stringArrayJson: ValueParser<readonly string[]> = (raw) => {
-  const parsed = parseJsonValue(raw, false);
-  if (!parsed.ok) return parsed;
-  const shape = 'must be a JSON array of strings such as ["server.js","--stdio"]';
-  if (!Array.isArray(parsed.value)) return invalid(`${shape}, got ${describeJsonType(parsed.value)}`);
-  const items: unknown[] = parsed.value;
+export function stringArrayValue(value: unknown, shape: string): Parsed<readonly string[]> {
+  if (!Array.isArray(value)) return invalid(`${shape}, got ${describeJsonType(value)}`);
+  const items: unknown[] = value;
   const texts: string[] = [];
   const bad: string[] = [];
   items.forEach((item, index) => {
@@ -60,7 +58,39 @@ export const stringArrayJson: ValueParser<readonly string[]> = (raw) => {
   });
   if (bad.length > 0) return invalid(`${shape}: ${bad.join(', ')}`);
   return valid(texts);
+}
+
+/**
+ * A JSON array of command-line arguments, e.g.
+ * MCP_SERVER_RUN_ARGS_JSON='["server.js","--port",3001]'. Numbers and booleans
+ * are accepted and passed as text, as the Heroku proxy's spawn did.
+ */
+export const stringArrayJson: ValueParser<readonly string[]> = (raw) => {
+  const parsed = parseJsonValue(raw, false);
+  if (!parsed.ok) return parsed;
+  return stringArrayValue(parsed.value, 'must be a JSON array of strings such as ["server.js","--stdio"]');
 };
+
+/**
+ * Environment variables out of a parsed JSON or YAML value: an object whose
+ * numbers and booleans are taken as text ({"PORT":3000} gives PORT=3000).
+ * Values are never echoed: they are often credentials.
+ */
+export function stringRecordValue(value: unknown, shape: string): Parsed<Readonly<Record<string, string>>> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return invalid(`${shape}, got ${describeJsonType(value)}`);
+  }
+  const entries: [string, string][] = [];
+  const bad: string[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    const text = spawnText(item);
+    if (text === undefined) bad.push(`${quoteValue(key)} is ${describeJsonType(item)}`);
+    else entries.push([key, text]);
+  }
+  if (bad.length > 0) return invalid(`${shape} (numbers and booleans are taken as text): ${bad.join(', ')}`);
+  // fromEntries defines own properties, so even a "__proto__" key survives.
+  return valid(Object.fromEntries(entries));
+}
 
 /**
  * A JSON object of environment variables for the MCP server, e.g.
@@ -72,21 +102,6 @@ export function stringRecordJson(secret: boolean): ValueParser<Readonly<Record<s
   return (raw) => {
     const parsed = parseJsonValue(raw, secret);
     if (!parsed.ok) return parsed;
-    const shape = 'must be a JSON object of string values such as {"PORT":"3001"}';
-    const value = parsed.value;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return invalid(`${shape}, got ${describeJsonType(value)}`);
-    }
-    const entries: [string, string][] = [];
-    const bad: string[] = [];
-    for (const [key, item] of Object.entries(value)) {
-      const text = spawnText(item);
-      if (text === undefined) bad.push(`${quoteValue(key)} is ${describeJsonType(item)}`);
-      else entries.push([key, text]);
-    }
-    if (bad.length > 0)
-      return invalid(`${shape} (numbers and booleans are taken as text): ${bad.join(', ')}`);
-    // fromEntries defines own properties, so even a "__proto__" key survives.
-    return valid(Object.fromEntries(entries));
+    return stringRecordValue(parsed.value, 'must be a JSON object of string values such as {"PORT":"3001"}');
   };
 }

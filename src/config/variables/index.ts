@@ -10,6 +10,7 @@ import { PAGES_VARIABLES } from './pages.ts';
 import { PROXY_VARIABLES } from './proxy.ts';
 import { RATE_LIMIT_VARIABLES } from './rate-limit.ts';
 import { SERVER_VARIABLES } from './server.ts';
+import { SERVERS_FILE_VARIABLES } from './servers-file.ts';
 import { STORE_VARIABLES } from './store.ts';
 import { TELEMETRY_VARIABLES } from './telemetry.ts';
 
@@ -17,6 +18,7 @@ import { TELEMETRY_VARIABLES } from './telemetry.ts';
 export const VARIABLE_GROUPS: readonly VariableGroup[] = [
   SERVER_VARIABLES,
   MCP_SERVER_VARIABLES,
+  SERVERS_FILE_VARIABLES,
   STORE_VARIABLES,
   KEY_VARIABLES,
   AUTHORIZATION_SERVER_VARIABLES,
@@ -37,11 +39,11 @@ export { readAuthorizationServer } from './authorization-server.ts';
 export { readIdentity } from './identity.ts';
 export { readKeys } from './keys.ts';
 export { readLog } from './log.ts';
-export { readMcpServer } from './mcp-server.ts';
 export { readMetrics } from './metrics.ts';
 export { readPages } from './pages.ts';
 export { readProxy } from './proxy.ts';
 export { readRateLimit } from './rate-limit.ts';
 export { readServer } from './server.ts';
+export { allScopes, readServers } from './servers-file.ts';
 export { readStore } from './store.ts';
 export { readTelemetry } from './telemetry.ts';

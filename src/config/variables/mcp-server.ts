@@ -5,6 +5,7 @@ import type {
   McpStdioServerConfig,
 } from '../config.ts';
 import type { EnvironmentReader } from '../environment-reader.ts';
+import { mountPathProblem } from '../mount-path.ts';
 import {
   environmentVariableName,
   existingDirectory,
@@ -189,36 +190,9 @@ export const MCP_SERVER_VARIABLES: VariableGroup = {
   variables: [MCP_SERVER_TRANSPORT, MCP_SERVER_URL, MCP_SERVER_RUN_COMMAND, ...RUN_DETAILS, ...STDIO_ONLY],
 };
 
-/**
- * First path segments the authorization server and login pages own. Mounting
- * the MCP endpoint on one of them would swallow those routes.
- */
-const RESERVED_SEGMENTS = [
-  '.well-known',
-  'auth',
-  'device',
-  'interaction',
-  'jwks',
-  'me',
-  'reg',
-  'request',
-  'session',
-  'token',
-];
-
 function mountProblem(path: string, name: string): string | undefined {
-  if (path === '/') {
-    return `${name} must have a path such as /mcp: it is the public path of the MCP endpoint, and / would swallow every other route`;
-  }
-  const segments = path.split('/');
-  const first = segments[1] ?? '';
-  if (RESERVED_SEGMENTS.includes(first)) {
-    return `${name} has the path ${quoteValue(path)}, which collides with the proxy's own /${first} routes; use a path such as /mcp`;
-  }
-  if (segments.some((segment) => segment === '.' || segment === '..')) {
-    return `${name} has the path ${quoteValue(path)}, which has a dot segment; use a path such as /mcp`;
-  }
-  return undefined;
+  const problem = mountPathProblem(path);
+  return problem === undefined ? undefined : `${name} ${problem}`;
 }
 
 function warnIgnored(reader: EnvironmentReader, variables: readonly AnyVariable[], reason: string): void {

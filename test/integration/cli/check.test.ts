@@ -149,6 +149,67 @@ describe('mcp-auth-proxy check', () => {
     assert.match(run.stdout, /^✓ MCP server command: .* is started by the proxy/m);
   });
 
+  it('checks each server of MCP_AUTH_PROXY_SERVERS_FILE, naming it by its id and its field in the file', async (t) => {
+    const { cwd, env } = await environment(t, { MCP_AUTH_PROXY_SERVERS_FILE: 'servers.yaml' });
+    delete env['MCP_SERVER_URL'];
+    const downPort = await freePort();
+    await writeFile(
+      join(cwd, 'servers.yaml'),
+      [
+        'servers:',
+        `  - { id: tickets, path: /tickets/mcp, url: "${mcp.url}" }`,
+        `  - { id: deploys, path: /deploys/mcp, url: "http://127.0.0.1:${downPort}/mcp" }`,
+        `  - id: builds`,
+        `    path: /builds/mcp`,
+        `    url: "http://127.0.0.1:${await freePort()}/mcp"`,
+        `    run: { command: no-such-mcp-server-binary, env: { PATH: /nonexistent-bin } }`,
+        `  - { id: docs, path: /docs/mcp, stdio: { command: ${JSON.stringify(process.execPath)} } }`,
+      ].join('\n'),
+    );
+    const run = await runInProcess(['check'], { cwd, env });
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(
+      run.stdout,
+      /^✓ MCP server tickets: 127\.0\.0\.1:\d+ accepts connections \(servers\[0\]\.url /m,
+    );
+    assert.match(
+      run.stdout,
+      new RegExp(`^✗ MCP server deploys: nothing accepts connections at 127\\.0\\.0\\.1:${downPort}`, 'm'),
+    );
+    assert.match(run.stdout, /fix: Start your MCP server, or correct servers\[1\]\.url in .*servers\.yaml/);
+    assert.match(
+      run.stdout,
+      /^✗ MCP server command builds: servers\[2\]\.run\.command no-such-mcp-server-binary cannot be started/m,
+    );
+    assert.match(run.stdout, /^✓ MCP server builds: 127\.0\.0\.1:\d+ is free/m);
+    assert.match(
+      run.stdout,
+      /^✓ MCP server command docs: servers\[3\]\.stdio\.command .* is started by the proxy for each MCP session/m,
+    );
+    assert.match(
+      run.stdout,
+      new RegExp(`MCP clients connect to ${env['BASE_URL']}/tickets/mcp, ${env['BASE_URL']}/deploys/mcp, `),
+    );
+  });
+
+  it('reports the problems of the servers file with the file to correct, and exits 3', async (t) => {
+    const { cwd, env } = await environment(t, { MCP_AUTH_PROXY_SERVERS_FILE: 'servers.yaml' });
+    await writeFile(
+      join(cwd, 'servers.yaml'),
+      'servers:\n  - { id: a, path: /a, urll: "http://127.0.0.1:1/mcp" }\n',
+    );
+    const run = await runInProcess(['check'], { cwd, env });
+    assert.equal(run.code, 3);
+    assert.match(
+      run.stdout,
+      /^✗ configuration: MCP_SERVER_URL is set together with MCP_AUTH_PROXY_SERVERS_FILE/m,
+    );
+    assert.match(
+      run.stdout,
+      /^✗ configuration: MCP_AUTH_PROXY_SERVERS_FILE \(servers\.yaml\): servers\[0\]\.urll: is not a known field; did you mean url\?.*\n {4}fix: Correct MCP_AUTH_PROXY_SERVERS_FILE, or the servers file it names/m,
+    );
+  });
+
   it('fails a store that does not answer, with what to check', async (t) => {
     const { cwd, env } = await environment(t, {
       MCP_AUTH_PROXY_REDIS_URL: `redis://127.0.0.1:${await freePort()}`,

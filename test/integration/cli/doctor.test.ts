@@ -89,6 +89,36 @@ describe('mcp-auth-proxy doctor', () => {
     assert.ok(report.findings.every((finding) => finding.status !== 'fail' || finding.fix !== undefined));
   });
 
+  it('without a URL probes each MCP server of the configuration in the working directory', async (t) => {
+    const cwd = await temporaryDirectory(t, 'doctor-configured');
+    const run = await runInProcess(['doctor', '--json', '--no-register'], { cwd, env: proxy.env });
+    assert.equal(run.code, 0, run.stdout);
+    const report = JSON.parse(run.stdout) as JsonReport & { title: string };
+    assert.equal(report.title, `mcp-auth-proxy doctor ${proxy.mcpUrl}`);
+    assert.ok(
+      report.findings.some((finding) => finding.name === '401 challenge' && finding.status === 'pass'),
+    );
+  });
+
+  it('probes several MCP URLs, labelling the findings of each and probing the shared authorization server once', async (t) => {
+    const cwd = await temporaryDirectory(t, 'doctor-several');
+    const other = `${new URL(plainUrl).origin}/other/mcp`;
+    const run = await runInProcess(['doctor', proxy.mcpUrl, other, '--json', '--no-register'], { cwd });
+    assert.equal(run.code, 1);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    const status = (name: string) => report.findings.find((finding) => finding.name === name)?.status;
+    const path = new URL(proxy.mcpUrl).pathname;
+    assert.equal(status(`${path}: 401 challenge`), 'pass');
+    assert.equal(status(`${path}: protected resource metadata (root)`), 'pass');
+    assert.equal(status('/other/mcp: 401 challenge'), 'fail');
+    // The root document describes the first (default) resource only.
+    assert.equal(status('/other/mcp: protected resource metadata (root)'), undefined);
+    assert.equal(status('/other/mcp: protected resource metadata (path-suffixed)'), 'fail');
+    assert.equal(status('PKCE'), 'pass');
+    assert.equal(report.findings.filter((finding) => finding.name === 'PKCE').length, 1);
+    assert.equal(status('/other/mcp: JSON answer at /.well-known/openid-configuration/other/mcp'), 'fail');
+  });
+
   it('stops at the first request when nothing answers at the URL, and exits 1', async (t) => {
     const cwd = await temporaryDirectory(t, 'doctor-down');
     const run = await runInProcess(['doctor', `http://127.0.0.1:${await freePort()}/mcp`], { cwd });

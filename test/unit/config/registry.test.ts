@@ -19,6 +19,7 @@ import { temporaryDirectory } from './config-fixtures.ts';
 /** Examples that name files or directories, which do not exist on the test machine, or stand in for secrets. */
 const EXAMPLES_NOT_PARSED = new Set([
   'MCP_SERVER_RUN_DIR',
+  'MCP_AUTH_PROXY_SERVERS_FILE',
   'IDENTITY_SERVER_METADATA_FILE',
   'OIDC_PROVIDER_VIEWS_PATH',
   'OIDC_PROVIDER_JWKS',
