@@ -13,10 +13,12 @@ export interface VerifiedAccess {
 
 /**
  * Validates an opaque access token (OAuth 2.1 §5.2): it must exist in the store
- * (so revoked tokens fail), be unexpired, and have been issued for this MCP
- * server as audience (RFC 8707 §2; MCP authorization §9.2: no token meant for
- * another resource is accepted). Returns undefined for every invalid token;
- * throws only when the store cannot answer.
+ * (so revoked tokens fail) and have been issued for this MCP server as audience
+ * (RFC 8707 §2; MCP authorization §9.2: no token meant for another resource is
+ * accepted). Returns undefined for every invalid token; throws only when the
+ * store cannot answer. Expiry is decided once, by the admission pipeline
+ * (src/admission/steps/verify-token.ts), at the instant the request arrived;
+ * oidc-provider's own find already drops a token past its clock tolerance.
  */
 export function createAccessTokenVerifier(
   provider: Provider,
@@ -24,7 +26,7 @@ export function createAccessTokenVerifier(
 ): (token: string) => Promise<VerifiedAccess | undefined> {
   return async (token) => {
     const accessToken = await provider.AccessToken.find(token);
-    if (accessToken === undefined || accessToken.isExpired) return undefined;
+    if (accessToken === undefined) return undefined;
     const audience = accessToken.aud;
     const audiences = Array.isArray(audience) ? audience : [audience];
     if (!audiences.includes(resource)) return undefined;
