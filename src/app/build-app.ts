@@ -82,18 +82,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const authorization = await buildAuthorizationServer(parts, pages);
   const { authorizationServer, accessCache, invalidationBus } = authorization;
   const login = await buildLoginBridge(parts, pages, authorization);
-  // MAX_REQUESTS: every request per client address, as the Heroku proxy counts (address-rate-limit.ts).
-  const addressRateLimit = createAddressRateLimit({
-    limiter: createRateLimiter(store, {
-      maxRequests: config.rateLimit.authMaxRequests,
-      windowMs: config.rateLimit.authWindowMs,
-      keyPrefix: 'ratelimit:auth:',
-      logger,
-    }),
-    trustForwarded: !config.localInsecure,
-    clientFormPaths: CLIENT_FORM_PATHS,
-    observe,
-  });
+  const addressRateLimit = addressRateLimitOf(parts);
 
   const standaloneStreams = createStandaloneStreams(observe);
   const mcp = await createMcpEndpoints(config.servers, {
@@ -101,11 +90,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     maxBodyBytes: config.proxy.maxBodyBytes,
     shutdownGraceMs: config.proxy.shutdownGraceMs,
     store,
-    verifyAccessToken:
-      tracing?.traceAccessCheck(
-        (verify) => accessCache.verifier(verify),
-        authorizationServer.verifyAccessToken,
-      ) ?? accessCache.verifier(authorizationServer.verifyAccessToken),
+    verifyAccessToken: authorization.verifyAccessToken,
     upstreamTokens: login.upstreamTokens,
     sessionOwners: createSessionBinding(store),
     recordStepUp: authorization.pendingStepUps?.record,
@@ -219,7 +204,20 @@ async function buildAuthorizationServer(parts: Parts, pages: Pages) {
     observe,
     logger,
   });
-  return { authorizationServer, accessCache, invalidationBus, encryptionKey, pendingStepUps };
+  // The MCP endpoints' token check: served from memory after a token's first request, traced when on.
+  const verifyAccessToken =
+    parts.tracing?.traceAccessCheck(
+      (verify) => accessCache.verifier(verify),
+      authorizationServer.verifyAccessToken,
+    ) ?? accessCache.verifier(authorizationServer.verifyAccessToken);
+  return {
+    authorizationServer,
+    accessCache,
+    invalidationBus,
+    encryptionKey,
+    pendingStepUps,
+    verifyAccessToken,
+  };
 }
 
 type Authorization = Awaited<ReturnType<typeof buildAuthorizationServer>>;
@@ -277,4 +275,19 @@ async function buildLoginBridge(parts: Parts, pages: Pages, authorization: Autho
     logger,
   });
   return { upstreamLogin, upstreamTokens, interactionRoutes };
+}
+
+/** MAX_REQUESTS: every request per client address, as the Heroku proxy counts (address-rate-limit.ts). */
+function addressRateLimitOf({ config, store, observe, logger }: Parts) {
+  return createAddressRateLimit({
+    limiter: createRateLimiter(store, {
+      maxRequests: config.rateLimit.authMaxRequests,
+      windowMs: config.rateLimit.authWindowMs,
+      keyPrefix: 'ratelimit:auth:',
+      logger,
+    }),
+    trustForwarded: !config.localInsecure,
+    clientFormPaths: CLIENT_FORM_PATHS,
+    observe,
+  });
 }

@@ -37,6 +37,11 @@ export interface TestProxyOptions {
   clock?: Clock;
   /** Observers of the proxy's events (src/observability), e.g. a recorder. */
   observers?: readonly Observe[];
+  /**
+   * Replaces the servers the environment configured (the MCP_SERVER_* one, `servers[0]`), e.g. to
+   * put several MCP servers behind one proxy; the rest of the configuration stays as loaded.
+   */
+  servers?: (loaded: Config['servers'], config: Config) => Config['servers'];
 }
 
 /**
@@ -183,6 +188,10 @@ async function startTestProxyOnce(
     throw new Error(`test configuration is invalid: ${JSON.stringify(result.problems)}`);
   }
 
+  const config =
+    options.servers === undefined
+      ? result.config
+      : { ...result.config, servers: options.servers(result.config.servers, result.config) };
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -195,7 +204,7 @@ async function startTestProxyOnce(
   const logger = createLogger({ level: 'debug', appName: 'test', environment: 'test', destination });
   let app: App;
   try {
-    app = await startApp(result.config, {
+    app = await startApp(config, {
       logger,
       processEnv: {},
       ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -214,9 +223,9 @@ async function startTestProxyOnce(
   };
   const common = {
     app,
-    config: result.config,
+    config,
     baseUrl,
-    mcpUrl: `${baseUrl}${result.config.servers[0].path}`,
+    mcpUrl: `${baseUrl}${config.servers[0].path}`,
     idp,
     env,
     logs,
@@ -227,13 +236,13 @@ async function startTestProxyOnce(
     },
   };
   if (mcp !== undefined) return { ...common, mcp };
-  if (app.supervisor === undefined || result.config.servers[0].transport !== 'http') {
+  if (app.supervisor === undefined || config.servers[0].transport !== 'http') {
     throw new Error('the supervised MCP server did not start');
   }
   return {
     ...common,
     mcp: undefined,
     supervisor: app.supervisor,
-    mcpServerUrl: result.config.servers[0].url.href,
+    mcpServerUrl: config.servers[0].url.href,
   };
 }
