@@ -1,4 +1,4 @@
-import type { VerifiedAccess } from '../proxy/index.ts';
+import type { VerifiedAccess } from '../admission/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { InvalidationBus } from '../store/index.ts';

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { VerifyAccessToken } from '../proxy/index.ts';
+import type { VerifyAccessToken } from '../admission/index.ts';
 import type { AccessCacheState } from './access-cache-state.ts';
 
 /**

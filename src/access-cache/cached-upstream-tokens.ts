@@ -1,4 +1,4 @@
-import type { UpstreamTokenSource } from '../proxy/index.ts';
+import type { UpstreamTokenSource } from '../admission/index.ts';
 import { nowSeconds } from '../shared/clock.ts';
 import { isExpiring, type UpstreamTokenSet } from '../upstream-token-vault/index.ts';
 import type { AccessCacheState } from './access-cache-state.ts';

@@ -1,5 +1,5 @@
 import type { AdapterFactory } from 'oidc-provider';
-import type { VerifyAccessToken } from '../proxy/index.ts';
+import type { VerifyAccessToken } from '../admission/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { InvalidationBus } from '../store/index.ts';

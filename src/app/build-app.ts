@@ -5,12 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { deriveKey } from '../shared/crypto.ts';
-import {
-  createOidcAdapterFactory,
-  openInvalidationBus,
-  openStore,
-  type KeyValueStore,
-} from '../store/index.ts';
+import { createOidcAdapterFactory, openInvalidationBus, type KeyValueStore } from '../store/index.ts';
 import { createAccessCache } from '../access-cache/index.ts';
 import { resolveEncryptionKey, resolveSigningKeys } from '../keys/index.ts';
 import {
@@ -22,22 +17,19 @@ import {
 } from '../authorization-server/index.ts';
 import { ConfirmedClients, createInteractionRoutes } from '../interaction/index.ts';
 import { UpstreamTokenVault } from '../upstream-token-vault/index.ts';
-import { createPageRenderer, deviceCodeTitle, pageSecurityHeaders, resolveBranding } from '../views/index.ts';
+import { deviceCodeTitle } from '../views/index.ts';
 import { createRequestHandler } from '../http/create-request-handler.ts';
-import { createHealthRoutes, serveHealthRoutesFirst, type McpServerProbe } from '../http/health-routes.ts';
+import { createHealthRoutes, serveHealthRoutesFirst } from '../http/health-routes.ts';
 import { createRateLimiter } from '../http/rate-limiter.ts';
 import { createAddressRateLimit } from '../http/address-rate-limit.ts';
 import { createStandaloneStreams } from '../http/standalone-streams.ts';
-import { observeAll, type Observe } from '../observability/index.ts';
-import { openAuditTrail, storedClientName } from '../audit/index.ts';
-import { openMetrics } from '../metrics/index.ts';
-import type { OAuthError } from '../oauth/oauth-error.ts';
-import { compileScopePolicy } from '../oauth/scope-policy.ts';
-import type { StepUpPolicy } from '../proxy/index.ts';
+import type { Observe } from '../observability/index.ts';
+import { createSessionBinding } from '../proxy/index.ts';
 import { createUpstreamLogin } from './create-upstream-login.ts';
-import { createMcpEndpoint } from './create-mcp-endpoint.ts';
+import { createMcpEndpoints } from './create-mcp-endpoints.ts';
+import { createPages, type Pages } from './create-pages.ts';
+import { openFoundation, type Foundation } from './open-foundation.ts';
 import type { Supervisor } from '../supervisor/index.ts';
-import { startTracing } from '../telemetry/index.ts';
 
 export interface AppDependencies {
   logger: Logger;
@@ -56,6 +48,7 @@ export interface BuiltApp {
   readonly serve: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   readonly store: KeyValueStore;
   readonly authorizationServer: AuthorizationServer;
+  /** The first MCP server's supervisor, when it is supervised (the MCP_SERVER_* server's). */
   readonly supervisor: Supervisor | undefined;
   /** Starts the separate metrics listener, when configured; resolves with its URL. */
   readonly listenForMetrics: () => Promise<string | undefined>;
@@ -65,73 +58,122 @@ export interface BuiltApp {
   readonly stop: () => Promise<void>;
 }
 
+/** What the parts below share once the foundation is open. */
+interface Parts extends Foundation {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
 /**
  * The composition root: Config -> store -> keys -> authorization server and
- * login bridge -> MCP proxy -> request listener. Everything is built from the
- * validated Config; nothing below reads the environment. Listening is
- * start-app.ts's job, so that this reads as a list.
+ * login bridge -> one MCP endpoint per server -> request listener. Everything
+ * is built from the validated Config; nothing below reads the environment.
+ * Listening is start-app.ts's job, so that this reads as a list.
  */
 export async function buildApp(config: Config, dependencies: AppDependencies): Promise<BuiltApp> {
   const { logger } = dependencies;
   const clock = dependencies.clock ?? systemClock;
+  const foundation = await openFoundation(config, dependencies.observers ?? [], clock, logger);
+  const parts: Parts = { ...foundation, config, clock, logger };
+  const { tracing, metrics, store, audit, observe } = foundation;
+  const pages = createPages(config);
+  const authorization = await buildAuthorizationServer(parts, pages);
+  const { authorizationServer, accessCache, invalidationBus } = authorization;
+  const login = await buildLoginBridge(parts, pages, authorization);
+  const addressRateLimit = addressRateLimitOf(parts);
 
-  const tracing = await startTracing(config.telemetry, { logger, trustForwarded: !config.localInsecure });
-  // Prometheus metrics (prom-client loaded only then): an observer, a measured store, GET /metrics.
-  const metrics =
-    config.metrics === undefined
-      ? undefined
-      : await openMetrics({
-          config: config.metrics,
-          supervised: config.servers[0].transport === 'http' && config.servers[0].run !== undefined,
-          trustForwarded: !config.localInsecure,
-          logger,
-        });
-  const openedStore = await openStore(config.store, { clock, logger });
-  const measuredStore = metrics === undefined ? openedStore : metrics.measureStore(openedStore);
-  const store = tracing?.traceStore(measuredStore) ?? measuredStore;
-  await store.ping();
-  // MCP_AUTH_PROXY_AUDIT_LOG: one record per security-relevant action (src/audit).
-  const audit = await openAuditTrail({
-    destination: config.audit.destination,
-    source: 'proxy',
-    logger,
-    app: config.log.appName,
-    environment: config.log.environment,
-    trustForwarded: !config.localInsecure,
-    findClientName: storedClientName(store),
+  const standaloneStreams = createStandaloneStreams(observe);
+  const mcp = await createMcpEndpoints(config.servers, {
+    baseUrl: config.baseUrl,
+    maxBodyBytes: config.proxy.maxBodyBytes,
+    shutdownGraceMs: config.proxy.shutdownGraceMs,
+    store,
+    verifyAccessToken: authorization.verifyAccessToken,
+    upstreamTokens: login.upstreamTokens,
+    sessionOwners: createSessionBinding(store),
+    recordStepUp: authorization.pendingStepUps?.record,
+    admitUnauthenticated: addressRateLimit.admitUnauthenticated,
+    processEnv: dependencies.processEnv ?? {},
+    onChildExit: dependencies.onChildExit,
+    standaloneStreams,
+    observe,
+    tracing,
     clock,
+    logger,
   });
-  // Every observed event (src/observability/events.ts) reaches each observer.
-  const observe = observeAll([
-    ...(metrics === undefined ? [] : [metrics.observe]),
-    ...(audit === undefined ? [] : [audit.observe]),
-    ...(dependencies.observers ?? []),
-  ]);
+
+  const handler = createRequestHandler({
+    observe,
+    baseUrl: config.baseUrl,
+    localInsecure: config.localInsecure,
+    mcpEndpoints: mcp.endpoints.map((endpoint) => ({ path: endpoint.server.path, endpoint })),
+    allowedOrigins: config.proxy.allowedOrigins,
+    protectedResourceMetadata: protectedResourceMetadataByPath({
+      servers: config.servers,
+      issuer: config.baseUrl,
+    }),
+    authorizationServer,
+    routes: login.interactionRoutes,
+    addressRateLimit,
+    sendErrorPage: pages.sendErrorPage,
+    traceRequest: tracing?.traceRequest,
+    clock,
+    logger,
+  });
+
+  const serve = serveHealthRoutesFirst(
+    createHealthRoutes({
+      store,
+      mcpServers: mcp.endpoints.map((endpoint) => ({ id: endpoint.server.id, probe: endpoint.probe })),
+      identityProvider: {
+        metadata: () => login.upstreamLogin.client.metadata,
+        discoveryUrl: config.identity.metadataFile === undefined ? config.identity.serverUrl : undefined,
+      },
+      clock,
+      logger,
+    }).concat(metrics?.publicRoutes ?? []),
+    handler,
+  );
+
+  // Everything behind the HTTP server, in the order it is stopped.
+  const stop = async (): Promise<void> => {
+    await mcp.close();
+    await metrics?.close();
+    accessCache.close();
+    await invalidationBus.close();
+    // Before the store: records still waiting for a client name read it.
+    await audit?.close();
+    await store.close();
+    // The spans of the last requests leave last, within the same grace as the requests had.
+    await tracing?.shutdown(config.proxy.shutdownGraceMs);
+  };
+
+  return {
+    serve,
+    store,
+    authorizationServer,
+    supervisor: mcp.supervisor,
+    listenForMetrics: async () => await metrics?.listen(),
+    endStandaloneStreams: () => standaloneStreams.endAll(),
+    stop,
+  };
+}
+
+/** Keys, the access cache, and oidc-provider with its adapter, its pages and the pending step-ups. */
+async function buildAuthorizationServer(parts: Parts, pages: Pages) {
+  const { config, store, clock, observe, logger } = parts;
+  const { renderer, pageHeaders, renderErrorPage } = pages;
   // Token checks on the hot path are served from memory; revocations reach every instance over the bus.
   const invalidationBus = await openInvalidationBus(config.store, { store, clock, logger });
   const accessCache = createAccessCache({ bus: invalidationBus, clock, logger });
   const encryptionKey = await resolveEncryptionKey(config.keys);
   const signingKeys = await resolveSigningKeys(config.keys.signingKeys, store, encryptionKey);
 
-  const branding = resolveBranding({
-    brandingTitle: config.pages.brandingTitle,
-    brandingFaviconUrl: config.pages.brandingFaviconUrl,
-    identityServerUrl: config.identity.serverUrl,
-  });
-  const renderer = createPageRenderer({ viewsPath: config.pages.viewsPath, branding });
-  const pageHeaders = pageSecurityHeaders({ faviconOrigin: branding.faviconOrigin });
-  const renderErrorPage = (error: string, description: string | undefined, requestId: string | undefined) =>
-    renderer.render('error', { error, errorDescription: description, requestId });
-
-  // Step-up (MCP_AUTH_PROXY_SCOPE_RULES): the MCP endpoint challenges, and the authorization server
+  // Step-up (each server's scope rules): the MCP endpoint challenges, and the authorization server
   // refuses the refresh that SDK 1.x clients try next (step-up-refresh-refusal.ts).
-  const { scopePolicy } = config.authorizationServer;
-  const pendingStepUps = scopePolicy.rules.length > 0 ? createPendingStepUps(store) : undefined;
-  const stepUp: StepUpPolicy | undefined = pendingStepUps && {
-    requiredScopes: compileScopePolicy(scopePolicy),
-    hierarchy: scopePolicy.includes,
-    recordChallenge: (grantId) => pendingStepUps.record(grantId, config.servers[0].id),
-  };
+  const stepUpRules = config.servers.some((server) => server.scopePolicy.rules.length > 0);
+  const pendingStepUps = stepUpRules ? createPendingStepUps(store) : undefined;
   const authorizationServer = createAuthorizationServer({
     issuer: config.baseUrl,
     servers: config.servers,
@@ -159,7 +201,29 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     observe,
     logger,
   });
+  // The MCP endpoints' token check: served from memory after a token's first request, traced when on.
+  const verifyAccessToken =
+    parts.tracing?.traceAccessCheck(
+      (verify) => accessCache.verifier(verify),
+      authorizationServer.verifyAccessToken,
+    ) ?? accessCache.verifier(authorizationServer.verifyAccessToken);
+  return {
+    authorizationServer,
+    accessCache,
+    invalidationBus,
+    encryptionKey,
+    pendingStepUps,
+    verifyAccessToken,
+  };
+}
 
+type Authorization = Awaited<ReturnType<typeof buildAuthorizationServer>>;
+
+/** The upstream login, the vault of each grant's IdP tokens, and the interaction routes. */
+async function buildLoginBridge(parts: Parts, pages: Pages, authorization: Authorization) {
+  const { config, store, clock, observe, tracing, logger } = parts;
+  const { renderer, pageHeaders } = pages;
+  const { authorizationServer, accessCache, encryptionKey } = authorization;
   const upstreamLogin = await createUpstreamLogin(
     config,
     store,
@@ -205,9 +269,12 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     },
     logger,
   });
+  return { upstreamLogin, upstreamTokens, interactionRoutes };
+}
 
-  // MAX_REQUESTS: every request per client address, as the Heroku proxy counts (address-rate-limit.ts).
-  const addressRateLimit = createAddressRateLimit({
+/** MAX_REQUESTS: every request per client address, as the Heroku proxy counts (address-rate-limit.ts). */
+function addressRateLimitOf({ config, store, observe, logger }: Parts) {
+  return createAddressRateLimit({
     limiter: createRateLimiter(store, {
       maxRequests: config.rateLimit.authMaxRequests,
       windowMs: config.rateLimit.authWindowMs,
@@ -218,98 +285,4 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     clientFormPaths: CLIENT_FORM_PATHS,
     observe,
   });
-
-  const standaloneStreams = createStandaloneStreams(observe);
-  const mcpEndpoint = await createMcpEndpoint({
-    config,
-    store,
-    verifyAccessToken:
-      tracing?.traceAccessCheck(
-        (verify) => accessCache.verifier(verify),
-        authorizationServer.verifyAccessToken,
-      ) ?? accessCache.verifier(authorizationServer.verifyAccessToken),
-    upstreamTokens,
-    stepUp,
-    admitUnauthenticated: addressRateLimit.admitUnauthenticated,
-    processEnv: dependencies.processEnv ?? {},
-    onChildExit: dependencies.onChildExit,
-    standaloneStreams,
-    observe,
-    tracing,
-    clock,
-    logger,
-  });
-
-  const sendErrorPage = async (res: ServerResponse, error: OAuthError, requestId: string) => {
-    const html = await renderErrorPage(error.code, error.message, requestId);
-    res.writeHead(error.status, {
-      ...pageHeaders,
-      'content-length': Buffer.byteLength(html),
-      ...(error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) }),
-    });
-    res.end(html);
-  };
-
-  const handler = createRequestHandler({
-    observe,
-    baseUrl: config.baseUrl,
-    localInsecure: config.localInsecure,
-    mcpPath: config.servers[0].path,
-    allowedOrigins: config.proxy.allowedOrigins,
-    protectedResourceMetadata: protectedResourceMetadataByPath({
-      servers: config.servers,
-      issuer: config.baseUrl,
-    }),
-    authorizationServer,
-    routes: interactionRoutes,
-    mcpProxy: mcpEndpoint,
-    addressRateLimit,
-    sendErrorPage,
-    traceRequest: tracing?.traceRequest,
-    logger,
-  });
-
-  const { supervisor } = mcpEndpoint;
-  const mcpServerProbe: McpServerProbe =
-    config.servers[0].transport === 'stdio'
-      ? { kind: 'per-session' }
-      : supervisor !== undefined
-        ? { kind: 'supervised', isRunning: () => supervisor.isRunning() }
-        : { kind: 'tcp', url: config.servers[0].url };
-  const serve = serveHealthRoutesFirst(
-    createHealthRoutes({
-      store,
-      mcpServer: mcpServerProbe,
-      identityProvider: {
-        metadata: () => upstreamLogin.client.metadata,
-        discoveryUrl: config.identity.metadataFile === undefined ? config.identity.serverUrl : undefined,
-      },
-      clock,
-      logger,
-    }).concat(metrics?.publicRoutes ?? []),
-    handler,
-  );
-
-  // Everything behind the HTTP server, in the order it is stopped.
-  const stop = async (): Promise<void> => {
-    await mcpEndpoint.close();
-    await metrics?.close();
-    accessCache.close();
-    await invalidationBus.close();
-    // Before the store: records still waiting for a client name read it.
-    await audit?.close();
-    await store.close();
-    // The spans of the last requests leave last, within the same grace as the requests had.
-    await tracing?.shutdown(config.proxy.shutdownGraceMs);
-  };
-
-  return {
-    serve,
-    store,
-    authorizationServer,
-    supervisor: mcpEndpoint.supervisor,
-    listenForMetrics: async () => await metrics?.listen(),
-    endStandaloneStreams: () => standaloneStreams.endAll(),
-    stop,
-  };
 }

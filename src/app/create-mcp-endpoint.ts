@@ -1,149 +1,232 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Config } from '../config/config.ts';
-import type { KeyValueStore } from '../store/index.ts';
-import type { Clock } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
-import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts';
-import type { StandaloneStreams } from '../http/standalone-streams.ts';
 import {
+  createAdmission,
   type AdmitUnauthenticated,
-  createMcpProxy,
-  createSessionBinding,
+  type GuardedResource,
+  type SessionOwners,
   type StepUpPolicy,
   type UpstreamTokenSource,
   type VerifyAccessToken,
-} from '../proxy/index.ts';
-import { createSupervisor, type Supervisor } from '../supervisor/index.ts';
+} from '../admission/index.ts';
+import { protectedResourceMetadataPath } from '../authorization-server/index.ts';
+import type {
+  McpServer,
+  McpServerConfig,
+  McpServerRunConfig,
+  McpStdioServerConfig,
+} from '../config/config.ts';
+import type { McpServerProbe } from '../http/health-routes.ts';
+import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts';
+import type { RequestContext } from '../http/request-context.ts';
+import type { StandaloneStreams } from '../http/standalone-streams.ts';
+import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { Observe } from '../observability/index.ts';
+import { createMcpProxy } from '../proxy/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { KeyValueStore } from '../store/index.ts';
+import { createSupervisor, type Supervisor } from '../supervisor/index.ts';
 import type { Tracing } from '../telemetry/index.ts';
 
-export interface McpEndpointOptions {
-  config: Config;
-  store: KeyValueStore;
-  verifyAccessToken: VerifyAccessToken;
-  upstreamTokens: UpstreamTokenSource;
-  /** Step-up (MCP_AUTH_PROXY_SCOPE_RULES); undefined without rules, so request bodies are never parsed. */
-  stepUp?: StepUpPolicy | undefined;
+/** What every server's endpoint shares: the proxy-wide ports and settings. */
+export interface McpEndpointDependencies {
+  /** BASE_URL, without a trailing slash: the prefix of each server's metadata URL. */
+  readonly baseUrl: string;
+  readonly maxBodyBytes: number;
+  readonly shutdownGraceMs: number;
+  /** Shared by every instance: the per-grant rate limits. */
+  readonly store: KeyValueStore;
+  readonly verifyAccessToken: VerifyAccessToken;
+  readonly upstreamTokens: UpstreamTokenSource;
+  /** Session → account, for every HTTP server (session ids are the servers' own UUIDs). */
+  readonly sessionOwners: SessionOwners;
+  /** Told of each step-up challenge, so the authorization server refuses the next refresh; absent = nobody. */
+  readonly recordStepUp?: ((grantId: string, serverId: string) => Promise<void>) | undefined;
   /** MAX_REQUESTS per address, for MCP requests without a valid access token. */
-  admitUnauthenticated?: AdmitUnauthenticated | undefined;
+  readonly admitUnauthenticated?: AdmitUnauthenticated | undefined;
   /** Told of each MCP request, challenge and supervisor change (metrics, audit). */
-  observe?: Observe | undefined;
-  processEnv: Readonly<Record<string, string | undefined>>;
-  /** Called when MCP_SERVER_EXIT_WITH_CHILD=true and the child exits. */
-  onChildExit?: ((exitCode: number) => void) | undefined;
+  readonly observe?: Observe | undefined;
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  /** Called when a server's `exitWithChild` is set and its child exits. */
+  readonly onChildExit?: ((exitCode: number) => void) | undefined;
   /** The open GET streams, which shutdown ends first. */
-  standaloneStreams: StandaloneStreams;
+  readonly standaloneStreams: StandaloneStreams;
   /** Absent when tracing is off. */
-  tracing?: Tracing | undefined;
-  clock: Clock;
-  logger: Logger;
+  readonly tracing?: Tracing | undefined;
+  readonly clock: Clock;
+  readonly logger: Logger;
 }
 
+/** One MCP server, mounted at its path. */
 export interface McpEndpoint {
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  /** The supervised MCP server, when MCP_SERVER_RUN_COMMAND is set. */
+  readonly server: McpServer;
+  handle(req: IncomingMessage, res: ServerResponse, context: RequestContext): Promise<void>;
+  /** The supervised MCP server, when the server has a `run` command. */
   readonly supervisor: Supervisor | undefined;
+  /** How /readyz reaches this server. */
+  readonly probe: McpServerProbe;
   close(): Promise<void>;
 }
 
 /**
- * The MCP side: the supervised MCP server (when configured, started and
- * probed before the proxy listens), the per-grant rate limit, and the
- * authenticated streaming proxy in front of it. With MCP_SERVER_TRANSPORT=stdio,
- * the stdio bridge instead (src/stdio-bridge/DESIGN.md).
+ * One server's MCP side: its admission pipeline (src/admission) with its own
+ * resource, rate limit and step-up rules, then the streaming proxy in front of
+ * its MCP server (supervised when it has a `run` command, started and probed
+ * before the proxy listens), or the stdio bridge (src/stdio-bridge/DESIGN.md).
  */
-export async function createMcpEndpoint(options: McpEndpointOptions): Promise<McpEndpoint> {
-  const { config, logger } = options;
-  const rateLimiter = mcpRateLimiter(options);
-  if (config.servers[0].transport === 'stdio') {
-    // Loaded only here, so that an http deployment never loads the bridge or the MCP SDK.
-    const { createStdioBridge } = await import('../stdio-bridge/index.ts');
-    const bridge = createStdioBridge({
-      path: config.servers[0].path,
-      resource: config.servers[0].resource,
-      stdio: config.servers[0].stdio,
-      baseUrl: config.baseUrl,
-      processEnv: options.processEnv,
-      maxBodyBytes: config.proxy.maxBodyBytes,
-      shutdownGraceMs: config.proxy.shutdownGraceMs,
-      verifyAccessToken: options.verifyAccessToken,
-      upstreamTokens: options.upstreamTokens,
-      rateLimiter,
-      admitUnauthenticated: options.admitUnauthenticated,
-      observe: options.observe,
-      scopesSupported: challengeScopes(config),
-      stepUp: options.stepUp,
-      standaloneStreams: options.standaloneStreams,
-      clock: options.clock,
-      logger,
-    });
-    return {
-      handle: (req, res) => bridge.handle(req, res),
-      supervisor: undefined,
-      close: async () => {
-        await bridge.close();
-        rateLimiter.close();
-      },
-    };
-  }
-  const run = config.servers[0].run;
+export async function createMcpEndpoint(
+  server: McpServer,
+  dependencies: McpEndpointDependencies,
+): Promise<McpEndpoint> {
+  if (server.transport === 'stdio') return await createStdioEndpoint(server, dependencies);
+  return await createHttpEndpoint(server, dependencies);
+}
+
+async function createHttpEndpoint(
+  server: McpServerConfig,
+  dependencies: McpEndpointDependencies,
+): Promise<McpEndpoint> {
+  const { logger, clock, tracing } = dependencies;
   const supervisor =
-    run === undefined
-      ? undefined
-      : createSupervisor({
-          run,
-          baseEnv: options.processEnv,
-          probeUrl: config.servers[0].url,
-          logger,
-          clock: options.clock,
-          observe: options.observe,
-          tracer: options.tracing?.tracer,
-          ...(options.onChildExit === undefined ? {} : { onExit: options.onChildExit }),
-        });
+    server.run === undefined ? undefined : superviseServer(server.run, server.url, dependencies);
   await supervisor?.start();
-
-  const proxy = createMcpProxy({
-    mcpServer: config.servers[0],
-    baseUrl: config.baseUrl,
-    maxBodyBytes: config.proxy.maxBodyBytes,
-    userIdHeader: config.proxy.userIdHeader,
-    verifyAccessToken: options.verifyAccessToken,
-    upstreamTokens: options.upstreamTokens,
+  const rateLimiter = perGrantRateLimiter(server, dependencies);
+  const proxyTracing = tracing?.proxy(server.url);
+  const admission = createAdmission({
+    ...admissionOptionsOf(server, dependencies),
     rateLimiter,
-    admitUnauthenticated: options.admitUnauthenticated,
-    observe: options.observe,
-    ...(supervisor === undefined ? {} : { isUpstreamAvailable: () => supervisor.isRunning() }),
-    sessionOwners: createSessionBinding(options.store),
-    scopesSupported: challengeScopes(config),
-    stepUp: options.stepUp,
-    standaloneStreams: options.standaloneStreams,
-    tracing: options.tracing?.proxy(config.servers[0].url),
-    logger,
-    clock: options.clock,
+    sessionOwners: dependencies.sessionOwners,
+    isUpstreamAvailable: supervisor === undefined ? undefined : () => supervisor.isRunning(),
+    observeBody:
+      proxyTracing === undefined ? undefined : (body, headers) => proxyTracing.describeRequest(body, headers),
   });
-
+  const proxy = createMcpProxy({
+    mcpServer: server,
+    admission,
+    upstreamTokens: dependencies.upstreamTokens,
+    userIdHeader: server.userIdHeader,
+    sessionOwners: dependencies.sessionOwners,
+    observe: dependencies.observe,
+    standaloneStreams: dependencies.standaloneStreams,
+    tracing: proxyTracing,
+    logger,
+    clock,
+  });
   return {
-    handle: (req, res) => proxy.handle(req, res),
+    server,
+    handle: (req, res, context) => proxy.handle(req, res, context),
     supervisor,
+    probe:
+      supervisor === undefined
+        ? { kind: 'tcp', url: server.url }
+        : { kind: 'supervised', isRunning: () => supervisor.isRunning() },
     close: async () => {
       await proxy.close();
       rateLimiter.close();
-      await supervisor?.stop(config.proxy.shutdownGraceMs);
+      await supervisor?.stop(dependencies.shutdownGraceMs);
     },
   };
 }
 
-/** Per grant, shared by every instance through the store; counted in memory between syncs (hot path). */
-function mcpRateLimiter({ config, store, clock, logger }: McpEndpointOptions) {
+async function createStdioEndpoint(
+  server: McpStdioServerConfig,
+  dependencies: McpEndpointDependencies,
+): Promise<McpEndpoint> {
+  // Loaded only here, so that an http deployment never loads the bridge or the MCP SDK.
+  const { createStdioBridge } = await import('../stdio-bridge/index.ts');
+  const rateLimiter = perGrantRateLimiter(server, dependencies);
+  const bridge = createStdioBridge({
+    path: server.path,
+    stdio: server.stdio,
+    admission: createAdmission({ ...admissionOptionsOf(server, dependencies), rateLimiter }),
+    processEnv: dependencies.processEnv,
+    maxBodyBytes: dependencies.maxBodyBytes,
+    shutdownGraceMs: dependencies.shutdownGraceMs,
+    observe: dependencies.observe,
+    standaloneStreams: dependencies.standaloneStreams,
+    clock: dependencies.clock,
+    logger: dependencies.logger,
+  });
+  return {
+    server,
+    handle: (req, res, context) => bridge.handle(req, res, context),
+    supervisor: undefined,
+    probe: { kind: 'per-session' },
+    close: async () => {
+      await bridge.close();
+      rateLimiter.close();
+    },
+  };
+}
+
+/** What the admission of a server takes from the server and the shared dependencies, whatever its transport. */
+function admissionOptionsOf(server: McpServer, dependencies: McpEndpointDependencies) {
+  return {
+    guarded: guardedResourceOf(server, dependencies.baseUrl),
+    verifyAccessToken: dependencies.verifyAccessToken,
+    upstreamTokens: dependencies.upstreamTokens,
+    maxBodyBytes: dependencies.maxBodyBytes,
+    admitUnauthenticated: dependencies.admitUnauthenticated,
+    stepUp: stepUpOf(server, dependencies.recordStepUp),
+    standaloneStreams: dependencies.standaloneStreams,
+    observe: dependencies.observe,
+    logger: dependencies.logger,
+  };
+}
+
+/** The server's resource, its metadata URL and its challenge scopes: derived here, once per server. */
+export function guardedResourceOf(server: McpServer, baseUrl: string): GuardedResource {
+  return {
+    server: server.id,
+    resource: server.resource,
+    resourceMetadataUrl: baseUrl + protectedResourceMetadataPath(server.path),
+    // The PRM `scopes_supported`, without offline_access (MCP [26] §10).
+    challengeScopes: server.defaultScopes.filter((scope) => scope !== 'offline_access'),
+  };
+}
+
+/** Step-up from the server's scope rules; undefined without rules, so its request bodies are never parsed. */
+function stepUpOf(
+  server: McpServer,
+  recordChallenge: ((grantId: string, serverId: string) => Promise<void>) | undefined,
+): StepUpPolicy | undefined {
+  const { scopePolicy } = server;
+  if (scopePolicy.rules.length === 0) return undefined;
+  return {
+    requiredScopes: compileScopePolicy(scopePolicy),
+    hierarchy: scopePolicy.includes,
+    // The refusal of the refresh that follows is for this server only (step-up-refresh-refusal.ts).
+    recordChallenge: recordChallenge && ((grantId) => recordChallenge(grantId, server.id)),
+  };
+}
+
+/**
+ * Per grant on this server, shared by every instance through the store and counted in memory between
+ * syncs (hot path). The MCP_SERVER_* server keeps the keys it always had; others are keyed by their id.
+ */
+function perGrantRateLimiter(server: McpServer, { store, clock, logger }: McpEndpointDependencies) {
   return createLocalFirstRateLimiter(store, {
-    maxRequests: config.rateLimit.mcpMaxRequests,
-    windowMs: config.rateLimit.mcpWindowMs,
-    keyPrefix: 'ratelimit:mcp:',
+    maxRequests: server.rateLimit.maxRequests,
+    windowMs: server.rateLimit.windowMs,
+    keyPrefix: server.id === 'default' ? 'ratelimit:mcp:' : `ratelimit:mcp:${server.id}:`,
     clock,
     logger,
   });
 }
 
-/** The scopes a 401 challenge names: the PRM `scopes_supported`, without offline_access (MCP [26] §10). */
-const challengeScopes = (config: Config): string[] =>
-  config.authorizationServer.defaultScopes.filter((scope) => scope !== 'offline_access');
+function superviseServer(
+  run: McpServerRunConfig,
+  probeUrl: URL,
+  dependencies: McpEndpointDependencies,
+): Supervisor {
+  return createSupervisor({
+    run,
+    baseEnv: dependencies.processEnv,
+    probeUrl,
+    logger: dependencies.logger,
+    clock: dependencies.clock,
+    observe: dependencies.observe,
+    tracer: dependencies.tracing?.tracer,
+    ...(dependencies.onChildExit === undefined ? {} : { onExit: dependencies.onChildExit }),
+  });
+}

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddressOf } from '../http/request-context.ts';
+import { clientAddressOf, requestIdOf } from '../http/request-context.ts';
 import type { ObservedEvent } from '../observability/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AUDIT_LOG_TYPE, AUDIT_VERSION, type AuditRecord, type AuditSource } from './audit-record.ts';
@@ -30,11 +30,10 @@ function whereOf(
   trustForwarded: boolean,
 ): Pick<AuditRecord, 'address' | 'userAgent' | 'requestId'> {
   if (request === undefined) return {};
-  const requestId = request.headers['x-request-id'];
   return {
     address: withoutIpv4Mapping(clientAddressOf(request, trustForwarded)),
     userAgent: clientText(request.headers['user-agent']),
-    requestId: typeof requestId === 'string' ? requestId : undefined,
+    requestId: requestIdOf(request),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../shared/logger.ts';
 import type { Observe } from '../observability/index.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
+import { requestIdOf } from '../http/request-context.ts';
 
 /**
  * OAuth Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document;
@@ -121,7 +122,7 @@ export function clientIdMetadataDocumentFeature(
           event: 'oauth.client_metadata_document_refused',
           clientId: sanitizeUrl(clientId),
           reason,
-          requestId: ctx?.get('x-request-id') || undefined,
+          requestId: ctx === undefined ? undefined : requestIdOf(ctx.req),
         },
         'oauth.client_metadata_document_refused',
       );

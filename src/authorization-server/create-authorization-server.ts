@@ -20,6 +20,7 @@ import type { DevicePages } from './device-flow.ts';
 import { enforceDevicePolling, type DevicePollStore } from './device-polling.ts';
 import { createAccessTokenVerifier, type VerifiedAccess } from './verify-access-token.ts';
 import type { ProtectedResources } from './protected-resources.ts';
+import { requestIdOf } from '../http/request-context.ts';
 
 const RETRY_AFTER_SECONDS = 5;
 
@@ -140,7 +141,7 @@ function logProviderEvents(provider: Provider, logger: Logger): void {
   const where = (ctx: KoaContextWithOIDC) => ({
     route: ctx.oidc?.route,
     path: sanitizeUrl(ctx.path),
-    requestId: ctx.get('x-request-id') || undefined,
+    requestId: requestIdOf(ctx.req),
   });
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     logger.error({ event: 'oauth.server_error', ...where(ctx), err: error }, 'oauth.server_error');

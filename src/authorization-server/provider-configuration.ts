@@ -25,6 +25,7 @@ import { lifetimeWithinGrant } from './grant-bound-lifetime.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
 import type { ProtectedResources } from './protected-resources.ts';
+import { requestIdOf } from '../http/request-context.ts';
 
 const ALLOWED_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA', 'Ed25519'] as const;
 
@@ -149,10 +150,7 @@ export function createProviderConfiguration(options: ProviderConfigurationOption
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
       const clientId = (ctx.oidc?.params as { client_id?: unknown } | undefined)?.client_id;
-      ctx.body = await options.renderErrorPage(
-        explainForPeople(out, clientId),
-        ctx.get('x-request-id') || undefined,
-      );
+      ctx.body = await options.renderErrorPage(explainForPeople(out, clientId), requestIdOf(ctx.req));
     },
     discovery: {
       authorization_response_iss_parameter_supported: true,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { clientAddressOf } from './request-context.ts';
+import { carryRequestContext, clientAddressOf } from './request-context.ts';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
 
@@ -131,7 +131,7 @@ function replayWithBody(req: IncomingMessage, body: Buffer): IncomingMessage {
   const replay = new Readable({ read() {} });
   replay.push(body);
   replay.push(null);
-  return Object.assign(replay, {
+  const standIn = Object.assign(replay, {
     headers: req.headers,
     rawHeaders: req.rawHeaders,
     method: req.method,
@@ -142,4 +142,6 @@ function replayWithBody(req: IncomingMessage, body: Buffer): IncomingMessage {
     socket: req.socket,
     complete: true,
   }) as unknown as IncomingMessage;
+  carryRequestContext(req, standIn);
+  return standIn;
 }

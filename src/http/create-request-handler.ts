@@ -12,18 +12,18 @@ import { answerPreflight, applyCors } from './cors.ts';
 import { answerError } from './error-boundary.ts';
 import { declaredLengthOf, discardRequestBody, refuseOversizedBody } from './refuse-oversized-body.ts';
 import { createMcpRequestOriginCheck } from './mcp-request-origin.ts';
-import { requestIdOf, requestProtocolOf } from './request-context.ts';
+import { createRequestContext, requestProtocolOf, type RequestContext } from './request-context.ts';
+import { createMcpMounts, type McpMount } from './mcp-mounts.ts';
 import { redirect, sendJson, sendOAuthError } from './respond.ts';
 import type { Route } from './router.ts';
 import type { AddressRateLimit } from './address-rate-limit.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
 import { writeRateLimitHeaders } from './rate-limiter.ts';
 import { Router } from './router.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 
 /** Endpoints that browser-based clients call cross-origin. */
 const CORS_PATHS = /^\/(token(\/revocation)?|device\/auth|reg|register|jwks|me|\.well-known\/.*)$/;
-/** Responses the MCP endpoint answers and logs itself (proxy.request, stdio_bridge.request). */
-const proxiedResponses = new WeakSet<ServerResponse>();
 /** MCP 2025-03-26 clients without metadata discovery use these default paths (spec "Fallbacks"). */
 const FALLBACK_ALIASES: Readonly<Record<string, string>> = { '/authorize': '/auth', '/register': '/reg' };
 const KNOWN_METADATA_PATHS: ReadonlySet<string> = new Set([
@@ -47,18 +47,23 @@ export interface MountedHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
 }
 
+/** An MCP server's endpoint: it answers and logs its requests itself (proxy.request, stdio_bridge.request). */
+export interface McpEndpointHandler {
+  handle(req: IncomingMessage, res: ServerResponse, context: RequestContext): Promise<void>;
+}
+
 export interface RequestHandlerOptions {
   /** BASE_URL: plain-http GETs are redirected here, never to a client-supplied Host. */
   baseUrl: string;
   localInsecure: boolean;
-  mcpPath: string;
   /** MCP_AUTH_PROXY_ALLOWED_ORIGINS: browser origins allowed on the MCP endpoint besides BASE_URL's. */
   allowedOrigins?: readonly string[] | undefined;
   /** RFC 9728 metadata of each MCP server, by the well-known path it is served at. */
   protectedResourceMetadata: ReadonlyMap<string, ProtectedResourceMetadata>;
   authorizationServer: MountedHandler;
   routes: readonly Route[];
-  mcpProxy: MountedHandler;
+  /** Each MCP server's endpoint at its mount path (`config.servers[].path`). */
+  mcpEndpoints: readonly McpMount<McpEndpointHandler>[];
   /**
    * MAX_REQUESTS per MAX_REQUESTS_WINDOW, per client address (and client id where named), on every
    * route but the MCP endpoint, which counts only its requests without a valid token itself.
@@ -69,17 +74,22 @@ export interface RequestHandlerOptions {
   /** Renders and sends the HTML error page for browser-facing routes. */
   sendErrorPage: (res: ServerResponse, error: OAuthError, requestId: string) => Promise<void>;
   traceRequest?: TraceRequest | undefined;
+  /** When each request arrived (its context's start time); default the system clock. */
+  clock?: Clock | undefined;
   logger: Logger;
 }
 
 /**
- * The route table in front of everything: request id, access log, HTTPS
- * guard, CORS, metadata, rate limits, then the MCP proxy, our interaction
- * routes, or oidc-provider. The MCP path is matched first and does no other
- * work, because it is the hot path.
+ * The route table in front of everything: the request's context (request id,
+ * path, start time, decided once), access log, HTTPS guard, CORS, metadata,
+ * rate limits, then an MCP server's endpoint, our interaction routes, or
+ * oidc-provider. The MCP mounts are matched first and do no other work,
+ * because they are the hot path.
  */
 export function createRequestHandler(options: RequestHandlerOptions) {
-  const { logger, mcpPath } = options;
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const mcpMounts = createMcpMounts(options.mcpEndpoints);
   const observe = options.observe ?? ignoreEvents;
   const trustForwarded = !options.localInsecure;
   const router = new Router();
@@ -93,29 +103,35 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     localInsecure: options.localInsecure,
   });
 
-  const SLASH = 47;
-  const isMcpPath = (pathname: string) =>
-    pathname === mcpPath || (pathname.startsWith(mcpPath) && pathname.charCodeAt(mcpPath.length) === SLASH);
-
-  async function route(incoming: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const rawUrl = incoming.url ?? '/';
-    const queryStart = rawUrl.indexOf('?');
-    const pathname = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
-    const method = incoming.method ?? 'GET';
-
-    if (isMcpPath(pathname)) {
-      const refusal = refuseMcpOrigin(incoming.headers);
-      if (refusal !== undefined) {
-        const { origin, host } = incoming.headers;
-        observe({ type: 'origin.refused', origin, host, request: incoming });
-        return sendOAuthError(res, refusal);
-      }
-      if (method === 'OPTIONS') return answerPreflight(incoming, res, 'GET, POST, DELETE, OPTIONS');
-      applyCors(res);
-      proxiedResponses.add(res);
-      await options.mcpProxy.handle(incoming, res);
-      return;
+  /** An MCP server's endpoint: Origin check (DNS rebinding), CORS, then the endpoint, which logs itself. */
+  async function serveMcp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    context: RequestContext,
+    endpoint: McpEndpointHandler,
+  ): Promise<void> {
+    const refusal = refuseMcpOrigin(req.headers);
+    if (refusal !== undefined) {
+      logWhenFinished(req, res, context);
+      const { origin, host } = req.headers;
+      observe({ type: 'origin.refused', origin, host, request: req });
+      return sendOAuthError(res, refusal);
     }
+    if (req.method === 'OPTIONS') {
+      logWhenFinished(req, res, context);
+      return answerPreflight(req, res, 'GET, POST, DELETE, OPTIONS');
+    }
+    applyCors(res);
+    await endpoint.handle(req, res, context);
+  }
+
+  async function route(
+    incoming: IncomingMessage,
+    res: ServerResponse,
+    context: RequestContext,
+  ): Promise<void> {
+    const { pathname, requestId } = context;
+    const method = incoming.method ?? 'GET';
 
     // Every other route counts against MAX_REQUESTS, as in the Heroku proxy (address-rate-limit.ts).
     let req = incoming;
@@ -155,7 +171,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     }
 
     const alias = FALLBACK_ALIASES[pathname];
-    if (alias !== undefined) req.url = alias + (queryStart === -1 ? '' : rawUrl.slice(queryStart));
+    if (alias !== undefined) req.url = alias + context.search;
     const effectivePath = alias ?? pathname;
 
     const match = router.match(method, effectivePath);
@@ -196,8 +212,12 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   }
 
   /** The route template a span is named after: never the raw path, which may hold ids (low cardinality). */
-  function routeTemplateOf(method: string, pathname: string): string | undefined {
-    if (isMcpPath(pathname)) return pathname === mcpPath ? mcpPath : `${mcpPath}/*`;
+  function routeTemplateOf(
+    method: string,
+    pathname: string,
+    mcp: McpMount<unknown> | undefined,
+  ): string | undefined {
+    if (mcp !== undefined) return pathname === mcp.path ? mcp.path : `${mcp.path}/*`;
     if (Object.hasOwn(FALLBACK_ALIASES, pathname) || KNOWN_METADATA_PATHS.has(pathname)) return pathname;
     if (metadataBodies.has(pathname)) return pathname;
     return router.match(method, pathname)?.route.path ?? providerRouteTemplate(pathname);
@@ -209,56 +229,65 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     });
   }
 
-  const { traceRequest } = options;
-  if (traceRequest === undefined) return handleRequest;
-  return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const rawUrl = req.url ?? '/';
-    const queryStart = rawUrl.indexOf('?');
-    const pathname = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
-    const route = routeTemplateOf(req.method ?? 'GET', pathname);
-    return traceRequest(req, res, route, () => handleRequest(req, res));
-  };
-
-  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const startedAt = performance.now();
-    const requestId = requestIdOf(req);
-    req.headers['x-request-id'] = requestId;
-    res.setHeader('x-request-id', requestId);
-    res.setHeader('x-content-type-options', 'nosniff');
+  /** The access log line, for every response the MCP endpoints do not log themselves. */
+  function logWhenFinished(req: IncomingMessage, res: ServerResponse, context: RequestContext): void {
     res.once('finish', () => {
-      // The MCP endpoint writes its own line (with the grant); a second line for the same
-      // request was a measurable share of the hot path (docs/benchmarks.md).
-      if (proxiedResponses.has(res)) return;
       logger.info(
         {
           event: 'http.request',
-          requestId,
+          requestId: context.requestId,
           method: req.method,
           path: sanitizeUrl(req.url ?? '/'),
           status: res.statusCode,
-          durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+          durationMs: clock.nowMs() - context.startedMs,
         },
         'http.request',
       );
     });
+  }
 
+  /** Plain http behind the router: GET and HEAD are sent to BASE_URL, anything else is refused. */
+  function refusePlainHttp(req: IncomingMessage, res: ServerResponse): void {
+    const method = req.method ?? 'GET';
+    if (method === 'GET' || method === 'HEAD') {
+      redirect(res, 302, `${options.baseUrl}${req.url ?? '/'}`);
+    } else {
+      sendOAuthError(res, new OAuthError('invalid_request', 'this server accepts only https requests'));
+    }
+  }
+
+  async function handleRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    context: RequestContext,
+    mcp: McpMount<McpEndpointHandler> | undefined,
+  ): Promise<void> {
+    res.setHeader('x-request-id', context.requestId);
+    res.setHeader('x-content-type-options', 'nosniff');
+    // The MCP endpoints write their own line (with the grant); a second line for the same
+    // request was a measurable share of the hot path (docs/benchmarks.md).
+    if (mcp === undefined) logWhenFinished(req, res, context);
     if (trustForwarded) {
       res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
       if (requestProtocolOf(req, true) !== 'https') {
-        const method = req.method ?? 'GET';
-        if (method === 'GET' || method === 'HEAD') {
-          redirect(res, 302, `${options.baseUrl}${req.url ?? '/'}`);
-        } else {
-          sendOAuthError(res, new OAuthError('invalid_request', 'this server accepts only https requests'));
-        }
-        return;
+        if (mcp !== undefined) logWhenFinished(req, res, context);
+        return refusePlainHttp(req, res);
       }
     }
-
     try {
-      await route(req, res, requestId);
+      if (mcp !== undefined) await serveMcp(req, res, context, mcp.endpoint);
+      else await route(req, res, context);
     } catch (error) {
-      await answerError(req, res, error, { logger, requestId });
+      await answerError(req, res, error, { logger, requestId: context.requestId });
     }
   }
+
+  const { traceRequest } = options;
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const context = createRequestContext(req, clock);
+    const mcp = mcpMounts.match(context.pathname);
+    if (traceRequest === undefined) return handleRequest(req, res, context, mcp);
+    const route = routeTemplateOf(req.method ?? 'GET', context.pathname, mcp);
+    return traceRequest(req, res, route, () => handleRequest(req, res, context, mcp));
+  };
 }

@@ -17,9 +17,17 @@ export type McpServerProbe =
   /** stdio servers are started per MCP session: nothing runs until a client asks. */
   | { readonly kind: 'per-session' };
 
+/** One MCP server as /readyz sees it. */
+export interface McpServerCheck {
+  /** Its id (`config.servers[].id`): the key of its result under `checks.servers`. */
+  readonly id: string;
+  readonly probe: McpServerProbe;
+}
+
 export interface HealthRoutesOptions {
   readonly store: { ping(): Promise<void> };
-  readonly mcpServer: McpServerProbe;
+  /** Every MCP server, in the configuration's order. */
+  readonly mcpServers: readonly McpServerCheck[];
   readonly identityProvider: {
     /** The IdP metadata the login bridge loaded; undefined means logins cannot start. */
     readonly metadata: () => { readonly issuer: string } | undefined;
@@ -44,8 +52,11 @@ export interface ReadinessReport {
   readonly status: 'ready' | 'not_ready';
   readonly checks: {
     readonly store: CheckResult;
+    /** The worst of the MCP servers' results (the first that is not `ok`). */
     readonly mcpServer: CheckResult;
     readonly identityProvider: CheckResult;
+    /** Each MCP server's own result, by id; present only when there are several servers. */
+    readonly servers?: Readonly<Record<string, CheckResult>>;
   };
 }
 
@@ -103,8 +114,7 @@ export function createHealthRoutes(options: HealthRoutesOptions): Route[] {
     return (await withinMs(options.store.ping(), timeoutMs)) ? 'ok' : 'unavailable';
   }
 
-  async function checkMcpServer(): Promise<CheckResult> {
-    const probe = options.mcpServer;
+  async function checkMcpServer(probe: McpServerProbe): Promise<CheckResult> {
     if (probe.kind === 'per-session') return 'ok';
     if (probe.kind === 'supervised') return probe.isRunning() ? 'ok' : 'not_running';
     return (await acceptsConnections(probe.url, timeoutMs)) ? 'ok' : 'unreachable';
@@ -134,14 +144,31 @@ export function createHealthRoutes(options: HealthRoutesOptions): Route[] {
     return await idpCache.result;
   }
 
+  /** Every server's result, and the worst of them; one server is reported as `mcpServer` alone. */
+  async function checkMcpServers(): Promise<Pick<ReadinessReport['checks'], 'mcpServer' | 'servers'>> {
+    const { mcpServers } = options;
+    const results = await Promise.all(mcpServers.map((server) => checkMcpServer(server.probe)));
+    const mcpServer = results.find((result) => result !== 'ok') ?? 'ok';
+    if (mcpServers.length < 2) return { mcpServer };
+    return {
+      mcpServer,
+      servers: Object.fromEntries(mcpServers.map((server, index) => [server.id, results[index]!])),
+    };
+  }
+
   async function readiness(): Promise<ReadinessReport> {
-    const [store, mcpServer, identityProvider] = await Promise.all([
+    const [store, mcp, identityProvider] = await Promise.all([
       checkStore(),
-      checkMcpServer(),
+      checkMcpServers(),
       checkIdentityProvider(),
     ]);
-    const checks = { store, mcpServer, identityProvider };
-    const status = Object.values(checks).every((result) => result === 'ok') ? 'ready' : 'not_ready';
+    const checks = {
+      store,
+      mcpServer: mcp.mcpServer,
+      identityProvider,
+      ...(mcp.servers === undefined ? {} : { servers: mcp.servers }),
+    };
+    const status = failingChecks(checks).length === 0 ? 'ready' : 'not_ready';
     if (status !== lastStatus) {
       // One line per change, not per probe: a load balancer asks every few seconds.
       const level = status === 'ready' ? 'info' : 'warn';
@@ -180,13 +207,22 @@ export function createHealthRoutes(options: HealthRoutesOptions): Route[] {
       handle: async (req, res) => {
         const report = await readiness();
         if (report.status === 'ready') return answer(req, res, 200, report);
-        const failing = Object.entries(report.checks)
-          .filter(([, result]) => result !== 'ok')
-          .map(([name]) => name);
+        const failing = failingChecks(report.checks);
         answer(req, res, 503, { ...report, failing }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
       },
     },
   ];
+}
+
+/** The names of the checks that are not `ok`: `store`, `mcpServer`, `identityProvider`, `servers.<id>`. */
+function failingChecks(checks: ReadinessReport['checks']): string[] {
+  const { servers, ...overall } = checks;
+  const failing = Object.entries(overall)
+    .filter(([, result]) => result !== 'ok')
+    .map(([name]) => name);
+  for (const [id, result] of Object.entries(servers ?? {}))
+    if (result !== 'ok') failing.push(`servers.${id}`);
+  return failing;
 }
 
 /**

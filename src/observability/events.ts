@@ -88,6 +88,8 @@ export type ObservedEvent =
       readonly clientId: string;
       /** Every scope the challenge names. */
       readonly scopes: readonly string[];
+      /** The id of the MCP server whose rules challenged (config `servers[].id`). */
+      readonly server?: string | undefined;
       readonly request: IncomingMessage;
     }
   | {
@@ -95,6 +97,8 @@ export type ObservedEvent =
       readonly grantId: string;
       readonly accountId: string;
       readonly clientId: string;
+      /** The MCP server whose session it is. */
+      readonly server?: string | undefined;
       readonly request: IncomingMessage;
     }
   | {
@@ -108,10 +112,14 @@ export type ObservedEvent =
       readonly type: 'rate_limit.rejected';
       /** address: MAX_REQUESTS per client address; grant: the per-grant MCP limit. */
       readonly limiter: 'address' | 'grant';
+      /** With the grant limiter: the MCP server whose limit it is. */
+      readonly server?: string | undefined;
       readonly request: IncomingMessage;
     }
   | {
       readonly type: 'mcp.request';
+      /** The MCP server that answered (config `servers[].id`); absent from events built elsewhere. */
+      readonly server?: string | undefined;
       /** A low-cardinality label: a known MCP method, `stream`, `session_delete`, `response`, `batch`, `other`. */
       readonly method: string;
       readonly status: number;

@@ -1,71 +1,54 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import {
+  mcpRequestEvent,
+  newAdmission,
+  runAdmission,
+  type Admission,
+  type AdmissionSteps,
+  type AuthenticateStep,
+  type ServerAdmission,
+  type SessionOwners,
+  type UpstreamTokenSource,
+  type Verified,
+} from '../admission/index.ts';
 import type { McpServerConfig } from '../config/config.ts';
-import type { RateLimiter } from '../http/rate-limiter.ts';
-import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
-import { readRequestBody } from '../http/read-request-body.ts';
-import { refuseOversizedBody } from '../http/refuse-oversized-body.ts';
+import type { RequestContext } from '../http/request-context.ts';
 import type { StandaloneStreams } from '../http/standalone-streams.ts';
-import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
+import { OAuthError } from '../oauth/oauth-error.ts';
+import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
-import { readBearerCredential } from './bearer-credential.ts';
-import { answerUnauthenticated } from './answer-unauthenticated.ts';
-import { mcpRequestEvent } from './mcp-request-event.ts';
-import { stepUpChallenged } from './step-up-challenged.ts';
-import { ignoreEvents, type Observe } from '../observability/index.ts';
-import type {
-  AdmitUnauthenticated,
-  IsUpstreamAvailable,
-  ProxyTracing,
-  SessionOwners,
-  StepUpPolicy,
-  UpstreamTokenSource,
-  VerifyAccessToken,
-} from './ports.ts';
-import { createProxyReplies } from './proxy-replies.ts';
+import { forwardWithRefresh } from './forward-with-refresh.ts';
+import type { ProxyTracing } from './ports.ts';
 import { relayResponse } from './relay-response.ts';
-import { requestIdFor } from './request-id.ts';
-import { createScopeCheck } from './scope-check.ts';
-import type { UpstreamExchange } from './upstream-client.ts';
 import {
   createUpstreamClient,
   DEFAULT_UPSTREAM_MAX_FREE_SOCKETS,
   DEFAULT_UPSTREAM_MAX_SOCKETS,
 } from './upstream-client.ts';
-import { forwardWithRefresh } from './forward-with-refresh.ts';
 import {
   appendContentLength,
   createRequestHeaderRules,
   fillUpstreamIdentity,
   readRequestHead,
+  type RequestHead,
 } from './upstream-request-headers.ts';
 import { createUpstreamTarget } from './upstream-target.ts';
 
 export interface McpProxyOptions {
-  /** MCP_SERVER_URL (http or https, its query kept), the public mount path, and the resource its tokens name. */
-  readonly mcpServer: Pick<McpServerConfig, 'url' | 'path' | 'resource'>;
-  /** BASE_URL, for the absolute resource_metadata URL in challenges. */
-  readonly baseUrl: string;
-  readonly maxBodyBytes: number;
+  /** MCP_SERVER_URL (http or https, its query kept) and the public mount path. */
+  readonly mcpServer: Pick<McpServerConfig, 'url' | 'path'>;
+  /** The server's admission pipeline (src/admission), built by the composition root. */
+  readonly admission: ServerAdmission;
+  /** For the refresh after the MCP server refused an IdP token. */
+  readonly upstreamTokens: UpstreamTokenSource;
   /** The header that carries the account id to the MCP server. */
   readonly userIdHeader: string;
-  readonly verifyAccessToken: VerifyAccessToken;
-  readonly upstreamTokens: UpstreamTokenSource;
-  /** Per grant; absent = no limit on the MCP endpoint. */
-  readonly rateLimiter?: RateLimiter | undefined;
-  /** Per address, for requests without a valid token (MAX_REQUESTS); absent = not counted. */
-  readonly admitUnauthenticated?: AdmitUnauthenticated | undefined;
-  /** Told of each request's outcome, step-up challenges, refused sessions and rate limits (metrics, audit). */
-  readonly observe?: Observe | undefined;
-  /** The supervisor's view of the MCP server; absent = always try. */
-  readonly isUpstreamAvailable?: IsUpstreamAvailable | undefined;
-  /** Session → user binding (Security Best Practices); absent = sessions are the MCP server's business. */
+  /** Where a session an `initialize` opened is recorded; the same binding the admission checks. */
   readonly sessionOwners?: SessionOwners | undefined;
-  /** The scopes named in the challenge: the PRM `scopes_supported` (without offline_access, MCP [26] §10). */
-  readonly scopesSupported: readonly string[];
-  /** Step-up: the scopes MCP operations need beyond a valid token; absent = none (bodies are never parsed). */
-  readonly stepUp?: StepUpPolicy | undefined;
+  /** Told of each request's outcome (metrics, audit). */
+  readonly observe?: Observe | undefined;
   /** Where open GET (standalone SSE) streams are registered, so shutdown can end them; absent = not tracked. */
   readonly standaloneStreams?: StandaloneStreams | undefined;
   /** Spans for the exchange and `traceparent` for the MCP server; absent = not traced. */
@@ -77,34 +60,31 @@ export interface McpProxyOptions {
 
 export interface McpProxy {
   /** Answers one request under the mount path. Never rejects: every failure becomes a response. */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  handle(req: IncomingMessage, res: ServerResponse, context: RequestContext): Promise<void>;
   /** Refuses new requests, aborts the ones in flight and closes pooled connections. */
   close(): Promise<void>;
 }
+
+/** What forwarding adds to an admitted request. */
+interface ProxyFields {
+  readonly head: RequestHead;
+  /** The upstream request in flight, destroyed when the client goes away (UpstreamExchange). */
+  request: ClientRequest | undefined;
+  /** The MCP server's path and query for this request (map-path). */
+  upstreamPath: string | undefined;
+  /** When the request went upstream and when its answer's head came back (clock ms). */
+  forwardedAtMs: number | undefined;
+  firstByteAtMs: number | undefined;
+}
+
+type ProxyAdmission = Admission & ProxyFields;
 
 const DEFAULT_USER_AGENT = 'MCP-Auth-Proxy';
 
 /** The pipeline is described in DESIGN.md next to this file. */
 export function createMcpProxy(options: McpProxyOptions): McpProxy {
-  const {
-    mcpServer,
-    maxBodyBytes,
-    verifyAccessToken,
-    upstreamTokens,
-    rateLimiter,
-    sessionOwners,
-    standaloneStreams,
-    tracing,
-    logger,
-    clock,
-  } = options;
-  const baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl.slice(0, -1) : options.baseUrl;
-  const resourceMetadataUrl = `${baseUrl}/.well-known/oauth-protected-resource${mcpServer.path === '/' ? '' : mcpServer.path}`;
-  const replies = createProxyReplies({ resourceMetadataUrl, scope: options.scopesSupported.join(' ') });
-  const checkScopes =
-    options.stepUp === undefined
-      ? undefined
-      : createScopeCheck({ ...options.stepUp, resourceMetadataUrl, logger });
+  const { mcpServer, admission, sessionOwners, standaloneStreams, tracing, logger, clock } = options;
+  const { replies } = admission;
   const headerRules = createRequestHeaderRules(mcpServer.url.host, options.userIdHeader, tracing?.ownHeaders);
   const target = createUpstreamTarget(mcpServer.path, mcpServer.url);
   const client = createUpstreamClient(mcpServer.url, {
@@ -112,236 +92,163 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
     maxFreeSockets: DEFAULT_UPSTREAM_MAX_FREE_SOCKETS,
   });
   const upstream = tracing === undefined ? client : tracing.traceUpstream(client);
-  const isUpstreamAvailable = options.isUpstreamAvailable ?? (() => true);
   const observe = options.observe ?? ignoreEvents;
-  let closed = false;
 
-  async function proxy(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
-    const isGet = req.method === 'GET';
-    // A stream opened during shutdown would be ended at once: the client is told to come back instead.
-    if (closed || (isGet && standaloneStreams?.ending === true))
-      return replies.error(res, new DependencyUnavailableError('mcp_server', 'The proxy is shutting down.'));
-    const upstreamPath = target.pathFor(req.url ?? '');
-    if (upstreamPath === undefined)
-      return replies.error(res, new OAuthError('not_found', 'Nothing is served here.'));
+  /** The subpath and query under the mount, on the MCP server; 404 for anything else. */
+  const mapPath: AuthenticateStep<ProxyAdmission> = (request) => {
+    request.upstreamPath = target.pathFor(request.context.pathname, request.context.search);
+    if (request.upstreamPath !== undefined) return 'next';
+    replies.error(request.res, new OAuthError('not_found', 'Nothing is served here.'));
+    return 'answered';
+  };
+  const step = admission.steps;
+  const steps: AdmissionSteps<ProxyAdmission> = {
+    authenticate: [step.refuseWhileClosing, mapPath, step.readBearer, step.verifyToken, step.requireUpstream],
+    admit: [
+      step.applyRateLimit,
+      step.bindSessionOwner,
+      step.resolveUpstreamIdentity,
+      step.readBody,
+      step.applyStepUp,
+      step.refuseOnceClosed,
+    ],
+  };
 
-    // 1. Authenticate: our own access token, for this resource (MCP authorization §9.2).
-    const head = readRequestHead(req.rawHeaders, headerRules);
-    const credential = readBearerCredential(head.authorization);
-    if (credential.kind !== 'token') {
-      return answerUnauthenticated(req, res, credential.kind, replies, options.admitUnauthenticated);
+  /** Swaps the token (no passthrough, MCP authorization §11.8), forwards, and relays the answer. */
+  async function forward(request: Verified<ProxyAdmission>): Promise<void> {
+    const { req, res, access, head, context } = request;
+    const { upstreamToken, upstreamPath, body } = request;
+    if (upstreamToken === undefined || upstreamPath === undefined || body === undefined) {
+      throw new Error('the admission steps let a request through without its token, path or body');
     }
-    const access = await verifyAccessToken(credential.token);
-    // A token for another MCP server of this proxy (another RFC 8707 audience) is no token here.
-    if (
-      access === undefined ||
-      access.resource !== mcpServer.resource ||
-      access.expiresAtSeconds * 1000 <= clock.nowMs()
-    ) {
-      return answerUnauthenticated(req, res, 'invalid_token', replies, options.admitUnauthenticated);
-    }
-    exchange.grantId = access.grantId;
-    if (!isUpstreamAvailable()) {
-      return replies.error(
-        res,
-        new DependencyUnavailableError('mcp_server', 'The MCP server is not running.'),
-      );
-    }
-
-    // 2. Rate limit, upstream token, session owner and body in parallel: one store round trip, not four.
-    const decision = rateLimiter?.consume(access.grantId);
-    const sessionId = sessionOwners === undefined ? undefined : firstValue(req.headers['mcp-session-id']);
-    const owner =
-      sessionId === undefined || sessionOwners === undefined
-        ? undefined
-        : settle(sessionOwners.ownerOf(sessionId));
-    const upstreamToken = settle(upstreamTokens.current(access.grantId));
-    const body = readRequestBody(req, head.hasBody, head.declaredLength, maxBodyBytes);
-    if (decision !== undefined) {
-      const limit = await decision;
-      writeRateLimitHeaders(res, limit);
-      if (!limit.allowed) {
-        observe({ type: 'rate_limit.rejected', limiter: 'grant', request: req });
-        return replies.error(
-          res,
-          new OAuthError('rate_limited', `Too many requests; retry in ${limit.resetSeconds} s.`),
-        );
-      }
-    }
-    if (owner !== undefined) {
-      // Another user's session looks exactly like an unknown one: it is never forwarded,
-      // and its existence is never revealed (Security Best Practices, session hijacking).
-      const found = await owner;
-      if (found.error !== undefined) throw found.error;
-      if (found.value !== undefined && found.value !== access.accountId) {
-        logger.warn(
-          { event: 'proxy.session_owner_mismatch', requestId: exchange.requestId, grantId: access.grantId },
-          'proxy.session_owner_mismatch',
-        );
-        observe({
-          type: 'session.foreign_user',
-          grantId: access.grantId,
-          accountId: access.accountId,
-          clientId: access.clientId,
-          request: req,
-        });
-        return replies.sessionNotFound(res);
-      }
-    }
-    const token = await upstreamToken;
-    if (token.error !== undefined) throw token.error;
-    if (token.value === undefined) return replies.challenge(res, 'no_upstream_token');
-    const bytes = await body;
-    if (bytes.kind === 'aborted' || exchange.aborted) return;
-    if (bytes.kind === 'complete') exchange.body = bytes.bytes;
-    if (bytes.kind === 'too_large') return refuseOversizedBody(req, res, maxBodyBytes);
-    tracing?.describeRequest(bytes.bytes, req.headers);
-    if (checkScopes !== undefined && req.method === 'POST' && bytes.bytes.length > 0) {
-      const verdict = await checkScopes.body(bytes.bytes, req.headers, access, exchange.requestId);
-      if (exchange.aborted) return;
-      if (verdict?.kind === 'refused') return replies.error(res, verdict.error);
-      if (verdict?.kind === 'challenge') {
-        observe(stepUpChallenged(access, verdict.challenge, req));
-        return replies.scopeChallenge(res, verdict.challenge);
-      }
-    }
-    if (closed)
-      return replies.error(res, new DependencyUnavailableError('mcp_server', 'The proxy is shutting down.'));
-
-    // 3. Swap the token (no passthrough, MCP authorization §11.8) and forward.
     fillUpstreamIdentity(head, headerRules, {
-      upstreamToken: token.value,
+      upstreamToken,
       scopes: access.scopes,
       clientId: access.clientId,
       accountId: access.accountId,
-      requestId: exchange.requestId,
+      requestId: context.requestId,
       userAgent: head.userAgent ?? DEFAULT_USER_AGENT,
     });
-    appendContentLength(head, bytes.bytes.length);
+    appendContentLength(head, body.length);
     // Tool calls and SSE streams may stay silent for minutes; no idle timeout cuts them.
     req.socket.setTimeout(0);
-    exchange.forwardedAtMs = clock.nowMs();
+    request.forwardedAtMs = clock.nowMs();
     const outcome = await forwardWithRefresh({
       upstream,
-      upstreamTokens,
-      exchange,
-      requestId: exchange.requestId,
+      upstreamTokens: options.upstreamTokens,
+      exchange: request,
+      requestId: context.requestId,
       method: req.method ?? 'GET',
       path: upstreamPath,
       head,
-      body: bytes.bytes,
+      body,
       grantId: access.grantId,
-      token: token.value,
+      token: upstreamToken,
       logger,
     });
-    exchange.firstByteAtMs = clock.nowMs();
-    if (exchange.aborted) return;
+    request.firstByteAtMs = clock.nowMs();
+    if (request.aborted) return;
+    // Our answer instead, when the refresh-and-retry ended in a challenge or failed.
+    if (outcome.kind === 'challenge') return replies.challenge(res, outcome.reason);
+    if (outcome.kind === 'error') return replies.error(res, outcome.error);
+    await relay(request, outcome.response);
+  }
 
-    // 4. Relay the answer, or ours when the refresh-and-retry ended in a challenge.
-    switch (outcome.kind) {
-      case 'response': {
-        const created =
-          sessionOwners !== undefined && sessionId === undefined
-            ? firstValue(outcome.response.headers['mcp-session-id'])
-            : undefined;
-        if (created !== undefined && sessionOwners !== undefined) {
-          // An initialize opened a session. Recorded before the client learns its id, so no
-          // instance can be asked about it before the record exists.
-          outcome.response.on('error', () => undefined);
-          await sessionOwners.record(created, access.accountId).catch((error: unknown) => {
-            logger.warn(
-              { event: 'proxy.session_binding_failed', requestId: exchange.requestId, err: error },
-              'proxy.session_binding_failed',
-            );
-          });
-          if (exchange.aborted) return void outcome.response.destroy();
-        }
-        const end = await relayResponse(outcome.response, res, isGet ? standaloneStreams : undefined);
-        if (end === 'upstream_broke') {
-          logger.warn(
-            { event: 'proxy.upstream_stream_broken', requestId: exchange.requestId, grantId: access.grantId },
-            'proxy.upstream_stream_broken',
-          );
-        }
-        return;
-      }
-      case 'challenge':
-        return replies.challenge(res, outcome.reason);
-      case 'error':
-        return replies.error(res, outcome.error);
+  async function relay(request: Verified<ProxyAdmission>, response: IncomingMessage): Promise<void> {
+    const { req, res, access, context } = request;
+    const created =
+      sessionOwners !== undefined && request.sessionId === undefined
+        ? firstValue(response.headers['mcp-session-id'])
+        : undefined;
+    if (created !== undefined && sessionOwners !== undefined) {
+      // An initialize opened a session. Recorded before the client learns its id, so no
+      // instance can be asked about it before the record exists.
+      response.on('error', () => undefined);
+      await sessionOwners.record(created, access.accountId).catch((error: unknown) => {
+        logger.warn(
+          { event: 'proxy.session_binding_failed', requestId: context.requestId, err: error },
+          'proxy.session_binding_failed',
+        );
+      });
+      if (request.aborted) return void response.destroy();
+    }
+    const isGet = req.method === 'GET';
+    const end = await relayResponse(response, res, isGet ? standaloneStreams : undefined);
+    if (end === 'upstream_broke') {
+      logger.warn(
+        { event: 'proxy.upstream_stream_broken', requestId: context.requestId, grantId: access.grantId },
+        'proxy.upstream_stream_broken',
+      );
     }
   }
 
+  /** One `proxy.request` line and one `mcp.request` event when the response closes. */
+  function recordOutcome(request: ProxyAdmission): void {
+    const { req, res, context } = request;
+    const endedMs = clock.nowMs();
+    const aborted = !res.writableFinished;
+    if (aborted) {
+      request.aborted = true;
+      request.request?.destroy();
+    }
+    const { forwardedAtMs, firstByteAtMs } = request;
+    const timing = { startedMs: context.startedMs, endedMs, forwardedAtMs, firstByteAtMs };
+    observe(mcpRequestEvent(admission.server, req, res, request.body, timing));
+    logger.info(
+      {
+        event: 'proxy.request',
+        method: req.method,
+        path: sanitizeUrl(req.url ?? ''),
+        status: res.headersSent ? res.statusCode : undefined,
+        durationMs: endedMs - context.startedMs,
+        requestId: context.requestId,
+        grantId: request.access?.grantId,
+        ...(aborted ? { aborted: true } : {}),
+      },
+      'proxy.request',
+    );
+  }
+
+  function admissionOf(req: IncomingMessage, res: ServerResponse, context: RequestContext): ProxyAdmission {
+    const head = readRequestHead(req.rawHeaders, headerRules);
+    const facts = {
+      authorization: head.authorization,
+      sessionId: firstValue(req.headers['mcp-session-id']),
+      hasBody: head.hasBody,
+      declaredLength: head.declaredLength,
+    };
+    const fields: ProxyFields = {
+      head,
+      request: undefined,
+      upstreamPath: undefined,
+      forwardedAtMs: undefined,
+      firstByteAtMs: undefined,
+    };
+    return newAdmission(req, res, context, facts, fields);
+  }
+
   return {
-    async handle(req, res) {
-      const startedMs = clock.nowMs();
-      const exchange: Exchange = {
-        request: undefined,
-        aborted: false,
-        requestId: requestIdFor(firstValue(req.headers['x-request-id'])),
-        grantId: undefined,
-        body: undefined,
-        forwardedAtMs: undefined,
-        firstByteAtMs: undefined,
-      };
-      res.once('close', () => {
-        const endedMs = clock.nowMs();
-        const aborted = !res.writableFinished;
-        if (aborted) {
-          exchange.aborted = true;
-          exchange.request?.destroy();
-        }
-        observe(mcpRequestEvent(req, res, exchange.body, { ...exchange, startedMs, endedMs }));
-        logger.info(
-          {
-            event: 'proxy.request',
-            method: req.method,
-            path: sanitizeUrl(req.url ?? ''),
-            status: res.headersSent ? res.statusCode : undefined,
-            durationMs: endedMs - startedMs,
-            requestId: exchange.requestId,
-            grantId: exchange.grantId,
-            ...(aborted ? { aborted: true } : {}),
-          },
-          'proxy.request',
-        );
-      });
+    async handle(req, res, context) {
+      const request = admissionOf(req, res, context);
+      res.once('close', () => recordOutcome(request));
       try {
-        await proxy(req, res, exchange);
+        const admitted = await runAdmission(steps, request);
+        if (admitted !== undefined) await forward(admitted);
       } catch (error) {
-        if (exchange.aborted) return;
+        if (request.aborted) return;
         if (error instanceof OAuthError) return replies.error(res, error);
-        logger.error({ event: 'proxy.error', requestId: exchange.requestId, err: error }, 'proxy.error');
+        logger.error({ event: 'proxy.error', requestId: context.requestId, err: error }, 'proxy.error');
         replies.error(res, new OAuthError('server_error', 'The proxy failed to handle the request.'));
       }
     },
 
     close() {
-      closed = true;
+      admission.close();
       upstream.close();
       return Promise.resolve();
     },
   };
 }
-
-interface Exchange extends UpstreamExchange {
-  readonly requestId: string;
-  grantId: string | undefined;
-  /** The request body once read, for the method label of the request's metric. */
-  body: Buffer | undefined;
-  /** When the request went upstream and when its answer's head came back (clock ms). */
-  forwardedAtMs: number | undefined;
-  firstByteAtMs: number | undefined;
-}
-
-type Settled<T> = { value: T; error?: undefined } | { value?: undefined; error: Error };
-
-/** Holds a rejection until it is awaited, so it is never reported as unhandled meanwhile. */
-const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
-  promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
-  );
 
 const firstValue = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { UpstreamTokenSource } from './ports.ts';
+import type { UpstreamTokenSource } from '../admission/index.ts';
 import type { UpstreamClient, UpstreamExchange } from './upstream-client.ts';
 import type { RequestHead } from './upstream-request-headers.ts';
 import { replaceUpstreamToken } from './upstream-request-headers.ts';

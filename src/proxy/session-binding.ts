@@ -1,7 +1,7 @@
 import { DependencyUnavailableError } from '../oauth/oauth-error.ts';
 import { sha256Base64Url } from '../shared/crypto.ts';
 import type { KeyValueStore } from '../store/index.ts';
-import type { SessionOwners } from './ports.ts';
+import type { SessionOwners } from '../admission/index.ts';
 
 /** How long the store remembers who opened a session; longer than any MCP session is expected to live. */
 export const SESSION_OWNER_TTL_MS = 24 * 60 * 60 * 1000;

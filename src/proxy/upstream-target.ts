@@ -5,8 +5,11 @@
  * forward the subpath and query).
  */
 export interface UpstreamTarget {
-  /** The upstream path and query for a request target, or undefined when it is not under the mount. */
-  pathFor(requestTarget: string): string | undefined;
+  /**
+   * The upstream path and query for a request's path and query (`?…` or '', as
+   * the edge split them), or undefined when the path is not under the mount.
+   */
+  pathFor(pathname: string, search: string): string | undefined;
 }
 
 /**
@@ -25,23 +28,21 @@ export function createUpstreamTarget(mountPath: string, upstreamUrl: URL): Upstr
   const mountIsRoot = mount === '/';
 
   return {
-    pathFor(requestTarget) {
+    pathFor(pathname, search) {
       if (!mountIsRoot) {
-        if (!requestTarget.startsWith(mount)) return undefined;
-        const next = requestTarget.charCodeAt(mount.length);
-        // `/mcp`, `/mcp/x` and `/mcp?y` are under the mount; `/mcpx` is not.
-        if (!Number.isNaN(next) && next !== 0x2f && next !== 0x3f) return undefined;
-      } else if (requestTarget.charCodeAt(0) !== 0x2f) {
+        if (!pathname.startsWith(mount)) return undefined;
+        const next = pathname.charCodeAt(mount.length);
+        // `/mcp` and `/mcp/x` are under the mount; `/mcpx` is not.
+        if (!Number.isNaN(next) && next !== 0x2f) return undefined;
+      } else if (pathname.charCodeAt(0) !== 0x2f) {
         return undefined;
       }
 
-      const rest = mountIsRoot ? requestTarget : requestTarget.slice(mount.length);
-      const queryStart = rest.indexOf('?');
-      const subpath = queryStart === -1 ? rest : rest.slice(0, queryStart);
+      const subpath = mountIsRoot ? pathname : pathname.slice(mount.length);
       // A dot segment could walk out of the mount once the MCP server
       // normalizes the path, reaching routes the mount was meant to hide.
       if (DOT_SEGMENT.test(subpath)) return undefined;
-      const requestQuery = queryStart === -1 ? '' : rest.slice(queryStart + 1);
+      const requestQuery = search.slice(1);
 
       const path = basePath + (subpath === '' && basePath === '' ? '/' : subpath);
       if (baseQuery === '') return requestQuery === '' ? path : `${path}?${requestQuery}`;

@@ -1,5 +1,5 @@
 import { context, trace, type Tracer } from '@opentelemetry/api';
-import type { VerifyAccessToken } from '../proxy/index.ts';
+import type { VerifyAccessToken } from '../admission/index.ts';
 import { inSpan } from './in-span.ts';
 import { ACCESS_CACHE_HIT } from './semantic-attributes.ts';
 

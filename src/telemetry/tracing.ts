@@ -1,6 +1,7 @@
 import type { Attributes, Tracer } from '@opentelemetry/api';
 import type { TraceRequest } from '../http/create-request-handler.ts';
-import type { ProxyTracing, VerifyAccessToken } from '../proxy/index.ts';
+import type { VerifyAccessToken } from '../admission/index.ts';
+import type { ProxyTracing } from '../proxy/index.ts';
 import type { KeyValueStore } from '../store/index.ts';
 import type { SpanRole } from './in-span.ts';
 

@@ -52,6 +52,11 @@ export interface TestProxyOptions {
   observers?: readonly Observe[];
   /** Changes the Config loadConfig built from the environment (e.g. several MCP servers). */
   configure?: (config: Config) => Config;
+  /**
+   * Replaces the servers the environment configured (the MCP_SERVER_* one, `servers[0]`), e.g. to
+   * put several MCP servers behind one proxy; the rest of the configuration stays as loaded.
+   */
+  servers?: (loaded: Config['servers'], config: Config) => Config['servers'];
 }
 
 export interface TestProxy {
@@ -163,7 +168,9 @@ async function startTestProxyOnce(options: StartOptions): Promise<StartedProxy> 
     throw new Error(`test configuration is invalid: ${JSON.stringify(result.problems)}`);
   }
 
-  const config = options.configure?.(result.config) ?? result.config;
+  const loaded = options.configure?.(result.config) ?? result.config;
+  const config =
+    options.servers === undefined ? loaded : { ...loaded, servers: options.servers(loaded.servers, loaded) };
   const { logs, logger } = captureLogs();
   let app: App;
   try {

@@ -133,7 +133,7 @@ describe('readiness when the identity provider stops answering discovery', () =>
     const clock = createManualClock();
     const [, readyz] = createHealthRoutes({
       store: { ping: () => Promise.resolve() },
-      mcpServer: { kind: 'per-session' },
+      mcpServers: [{ id: 'default', probe: { kind: 'per-session' } }],
       identityProvider: { metadata: () => ({ issuer: idp.issuer }), discoveryUrl: new URL(idp.url) },
       clock,
       logger: silentLogger,
@@ -204,7 +204,7 @@ describe('health routes come first', () => {
   it('answer plain-http probes that the HTTPS redirect would otherwise send away', async (t) => {
     const routes = createHealthRoutes({
       store: { ping: () => Promise.resolve() },
-      mcpServer: { kind: 'per-session' },
+      mcpServers: [{ id: 'default', probe: { kind: 'per-session' } }],
       identityProvider: { metadata: () => ({ issuer: 'https://idp.example' }) },
       clock: systemClock,
       logger: silentLogger,

@@ -2,8 +2,15 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createMcpProxy, type McpProxy, type McpProxyOptions } from '../../../src/proxy/index.ts';
-import type { UpstreamTokenSource, VerifiedAccess } from '../../../src/proxy/index.ts';
+import { createMcpProxy, type McpProxy } from '../../../src/proxy/index.ts';
+import {
+  createAdmission,
+  type AdmissionOptions,
+  type UpstreamTokenSource,
+  type VerifiedAccess,
+} from '../../../src/admission/index.ts';
+import { createRequestContext } from '../../../src/http/request-context.ts';
+import type { Clock } from '../../../src/shared/clock.ts';
 import { DependencyUnavailableError, OAuthError } from '../../../src/oauth/oauth-error.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import {
@@ -76,10 +83,9 @@ export interface ProxyHarnessOptions {
   /** Replaces the fixture's URL as MCP_SERVER_URL (e.g. to add a query or point at a dead port). */
   readonly mcpServerUrl?: (fixtureUrl: string) => string;
   readonly proxy?: Partial<
-    Pick<
-      McpProxyOptions,
-      'maxBodyBytes' | 'rateLimiter' | 'isUpstreamAvailable' | 'clock' | 'verifyAccessToken'
-    >
+    Pick<AdmissionOptions, 'maxBodyBytes' | 'rateLimiter' | 'isUpstreamAvailable' | 'verifyAccessToken'> & {
+      readonly clock: Clock;
+    }
   >;
 }
 
@@ -115,19 +121,33 @@ export async function startProxyHarness(options: ProxyHarnessOptions = {}): Prom
     [CLIENT_TOKEN, ALICE],
     [OTHER_CLIENT_TOKEN, BOB],
   ]);
-  const proxy = createMcpProxy({
-    mcpServer: { url: mcpUrl, path: '/mcp', resource: ALICE.resource },
-    baseUrl: BASE_URL,
-    maxBodyBytes: 4 * 1024 * 1024,
-    userIdHeader: USER_ID_HEADER,
+  const { clock = { nowMs: () => Date.now() }, ...admissionOverrides } = options.proxy ?? {};
+  // The admission the composition root builds for a server, here for the one at /mcp.
+  const admission = createAdmission({
+    guarded: {
+      server: 'default',
+      resource: ALICE.resource,
+      resourceMetadataUrl: `${BASE_URL}/.well-known/oauth-protected-resource/mcp`,
+      challengeScopes: ['openid', 'global'],
+    },
     verifyAccessToken: (token) => Promise.resolve(accessByToken.get(token)),
     upstreamTokens,
-    scopesSupported: ['openid', 'global'],
+    maxBodyBytes: 4 * 1024 * 1024,
     logger,
-    clock: { nowMs: () => Date.now() },
-    ...options.proxy,
+    ...admissionOverrides,
   });
-  const server: Server = createServer((req, res) => void proxy.handle(req, res));
+  const proxy = createMcpProxy({
+    mcpServer: { url: mcpUrl, path: '/mcp' },
+    admission,
+    upstreamTokens,
+    userIdHeader: USER_ID_HEADER,
+    logger,
+    clock,
+  });
+  // The edge decides each request's context (request id, path, start time) before the proxy runs.
+  const server: Server = createServer(
+    (req, res) => void proxy.handle(req, res, createRequestContext(req, clock)),
+  );
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

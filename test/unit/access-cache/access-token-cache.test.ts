@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { accessTokenKey, createAccessCache, encodeInvalidation } from '../../../src/access-cache/index.ts';
-import type { VerifiedAccess } from '../../../src/proxy/index.ts';
+import type { VerifiedAccess } from '../../../src/admission/index.ts';
 import { silentLogger } from '../../../src/shared/logger.ts';
 import type { InvalidationBus, InvalidationListener } from '../../../src/store/index.ts';
 import { createManualClock, type ManualClock } from '../../contract/manual-clock.ts';

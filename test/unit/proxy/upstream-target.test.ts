@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createUpstreamTarget } from '../../../src/proxy/upstream-target.ts';
+import { createUpstreamTarget, type UpstreamTarget } from '../../../src/proxy/upstream-target.ts';
+
+/** The edge hands the proxy the request target split into its path and its query. */
+const mapped = (target: UpstreamTarget) => ({
+  pathFor(requestTarget: string): string | undefined {
+    const queryStart = requestTarget.indexOf('?');
+    return queryStart === -1
+      ? target.pathFor(requestTarget, '')
+      : target.pathFor(requestTarget.slice(0, queryStart), requestTarget.slice(queryStart));
+  },
+});
 
 describe('createUpstreamTarget', () => {
-  const target = createUpstreamTarget('/mcp', new URL('http://127.0.0.1:3000/mcp'));
+  const target = mapped(createUpstreamTarget('/mcp', new URL('http://127.0.0.1:3000/mcp')));
 
   it('maps the mount, its subpaths and its query', () => {
     assert.equal(target.pathFor('/mcp'), '/mcp');
@@ -36,19 +46,19 @@ describe('createUpstreamTarget', () => {
   });
 
   it("puts MCP_SERVER_URL's query first, then the request's", () => {
-    const withQuery = createUpstreamTarget('/mcp', new URL('https://mcp.internal/base/?tenant=t1'));
+    const withQuery = mapped(createUpstreamTarget('/mcp', new URL('https://mcp.internal/base/?tenant=t1')));
     assert.equal(withQuery.pathFor('/mcp'), '/base?tenant=t1');
     assert.equal(withQuery.pathFor('/mcp/x?y=2'), '/base/x?tenant=t1&y=2');
   });
 
   it('supports a mount and an upstream at the root', () => {
-    const root = createUpstreamTarget('/', new URL('http://127.0.0.1:3000/'));
+    const root = mapped(createUpstreamTarget('/', new URL('http://127.0.0.1:3000/')));
     assert.equal(root.pathFor('/'), '/');
     assert.equal(root.pathFor('/x?y=1'), '/x?y=1');
   });
 
   it('maps a public mount onto a different upstream path', () => {
-    const moved = createUpstreamTarget('/mcp', new URL('http://127.0.0.1:3000/internal/mcp'));
+    const moved = mapped(createUpstreamTarget('/mcp', new URL('http://127.0.0.1:3000/internal/mcp')));
     assert.equal(moved.pathFor('/mcp/sub'), '/internal/mcp/sub');
   });
 });

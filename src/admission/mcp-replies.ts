@@ -21,7 +21,7 @@ const DESCRIPTIONS: Record<ChallengeReason, string> = {
   upstream_refused: 'The identity provider no longer accepts this sign-in; authorize again.',
 };
 
-export interface ProxyReplies {
+export interface McpReplies {
   /** 401 with our challenge (MCP authorization §4.2, §9.2). Never a redirect. */
   challenge(res: ServerResponse, reason: ChallengeReason): void;
   /** 403 `insufficient_scope` with its step-up challenge (MCP authorization [11] §10.1.1). */
@@ -42,7 +42,7 @@ const SESSION_NOT_FOUND_BODY = JSON.stringify({
   id: null,
 });
 
-export interface ProxyRepliesOptions {
+export interface McpRepliesOptions {
   /** Absolute URL of our Protected Resource Metadata for this mount (RFC 9728 §3.1). */
   readonly resourceMetadataUrl: string;
   /** Space-separated scopes for the challenge (MCP authorization §6); empty = omitted. */
@@ -55,7 +55,7 @@ export interface ProxyRepliesOptions {
  * credential (RFC 6750 §3.1: no error code for a request without
  * authentication); the JSON body always names the error.
  */
-export function createProxyReplies(options: ProxyRepliesOptions): ProxyReplies {
+export function createMcpReplies(options: McpRepliesOptions): McpReplies {
   const prepared = new Map<ChallengeReason, PreparedChallenge>();
   for (const reason of Object.keys(DESCRIPTIONS) as ChallengeReason[]) {
     const tokenSent = reason !== 'missing' && reason !== 'other_scheme';

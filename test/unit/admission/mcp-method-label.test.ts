@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mcpMethodLabel } from '../../../src/proxy/mcp-method-label.ts';
+import { mcpMethodLabel } from '../../../src/admission/mcp-method-label.ts';
 
 const body = (text: string) => Buffer.from(text);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readMcpOperations } from '../../../src/proxy/mcp-operations.ts';
+import { readMcpOperations } from '../../../src/admission/mcp-operations.ts';
 
 const body = (value: unknown) => Buffer.from(JSON.stringify(value));
 const call = (name: unknown, id = 1) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name } });

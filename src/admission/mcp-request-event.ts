@@ -12,6 +12,7 @@ export interface McpRequestTiming {
 
 /** The `mcp.request` event of a finished request, as the HTTP proxy and the stdio bridge both tell it. */
 export function mcpRequestEvent(
+  server: string,
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer | undefined,
@@ -20,6 +21,7 @@ export function mcpRequestEvent(
   const { forwardedAtMs, firstByteAtMs } = timing;
   return {
     type: 'mcp.request',
+    server,
     method: mcpMethodLabel(req.method, req.headers, body),
     status: res.statusCode,
     durationSeconds: (timing.endedMs - timing.startedMs) / 1000,
