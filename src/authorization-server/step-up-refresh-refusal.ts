@@ -1,6 +1,6 @@
 import Provider, { type AdapterFactory } from 'oidc-provider';
 import type { Logger } from '../shared/logger.ts';
-import { overrideAdapter } from './override-adapter.ts';
+import { decorateAdapter } from '../store/index.ts';
 
 /**
  * How long after a step-up challenge the grant's next refresh is refused. MCP
@@ -54,25 +54,26 @@ export function withStepUpRefreshRefusal(
   pending: PendingStepUps,
   logger: Logger,
 ): AdapterFactory {
-  return (modelName) => {
-    const adapter = factory(modelName);
-    if (modelName !== 'RefreshToken') return adapter;
-    return overrideAdapter(adapter, {
-      async find(id) {
-        const payload = await adapter.find(id);
-        // oidc-provider's public Provider.ctx: the request this lookup serves.
-        if (Provider.ctx?.oidc?.route !== 'token') return payload;
-        if (typeof payload?.grantId !== 'string' || !(await pending.take(payload.grantId))) return payload;
-        logger.info(
-          {
-            event: 'oauth.refresh_refused_for_step_up',
-            grantId: payload.grantId,
-            clientId: payload.clientId,
-          },
-          'oauth.refresh_refused_for_step_up',
-        );
-        return undefined;
-      },
-    });
-  };
+  return decorateAdapter(factory, {
+    override(adapter, modelName) {
+      if (modelName !== 'RefreshToken') return undefined;
+      return {
+        async find(id) {
+          const payload = await adapter.find(id);
+          // oidc-provider's public Provider.ctx: the request this lookup serves.
+          if (Provider.ctx?.oidc?.route !== 'token') return payload;
+          if (typeof payload?.grantId !== 'string' || !(await pending.take(payload.grantId))) return payload;
+          logger.info(
+            {
+              event: 'oauth.refresh_refused_for_step_up',
+              grantId: payload.grantId,
+              clientId: payload.clientId,
+            },
+            'oauth.refresh_refused_for_step_up',
+          );
+          return undefined;
+        },
+      };
+    },
+  });
 }
