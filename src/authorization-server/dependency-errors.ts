@@ -1,5 +1,6 @@
 import { errors, type AdapterFactory } from 'oidc-provider';
-import { CredentialAlreadyConsumedError, DependencyUnavailableError } from '../oauth/oauth-error.ts';
+import { CredentialAlreadyConsumedError } from '../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../http-kit/dependency-unavailable-error.ts';
 import { decorateAdapter } from '../store/index.ts';
 
 /**

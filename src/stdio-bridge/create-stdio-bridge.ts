@@ -6,7 +6,8 @@ import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
 import { readRequestBody } from '../http/read-request-body.ts';
 import { declaredLengthOf, refuseOversizedBody } from '../http/refuse-oversized-body.ts';
 import type { StandaloneStreams } from '../http/standalone-streams.ts';
-import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
+import { OAuthError } from '../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../http-kit/dependency-unavailable-error.ts';
 import {
   answerUnauthenticated,
   createProxyReplies,

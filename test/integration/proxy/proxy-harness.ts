@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createMcpProxy, type McpProxy, type McpProxyOptions } from '../../../src/proxy/index.ts';
 import type { UpstreamTokenSource, VerifiedAccess } from '../../../src/proxy/index.ts';
-import { DependencyUnavailableError, OAuthError } from '../../../src/oauth/oauth-error.ts';
+import { OAuthError } from '../../../src/oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../../src/http-kit/dependency-unavailable-error.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import {
   startMcpFixtureServer,

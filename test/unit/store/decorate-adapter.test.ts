@@ -4,7 +4,7 @@ import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import { decorateAdapter } from '../../../src/store/decorate-adapter.ts';
 import { createMemoryStore } from '../../../src/store/memory/memory-store.ts';
 import { createOidcAdapterFactory } from '../../../src/store/oidc-adapter.ts';
-import { DependencyUnavailableError } from '../../../src/oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../../src/http-kit/dependency-unavailable-error.ts';
 import { createManualClock } from '../../contract/manual-clock.ts';
 
 const HOUR_SECONDS = 3600;
