@@ -3,8 +3,8 @@ import type { Config } from '../config/config.ts';
 import type { KeyValueStore } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts';
-import type { StandaloneStreams } from '../http/standalone-streams.ts';
+import { createLocalFirstRateLimiter } from '../http-kit/local-first-rate-limiter.ts';
+import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import {
   type AdmitUnauthenticated,
   createMcpProxy,

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddressOf } from '../http/request-context.ts';
+import { clientAddressOf } from '../http-kit/request-context.ts';
 import type { ObservedEvent } from '../observability/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AUDIT_LOG_TYPE, AUDIT_VERSION, type AuditRecord, type AuditSource } from './audit-record.ts';

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { RateLimitDecision } from '../http/rate-limiter.ts';
+import type { RateLimitDecision } from '../http-kit/rate-limiter.ts';
 import type { RequiredScopes, ScopeHierarchy } from '../oauth/scope-challenge.ts';
 import type { UpstreamClient } from './upstream-client.ts';
 

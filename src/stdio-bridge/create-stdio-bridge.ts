@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpStdioBridgeConfig } from '../config/config.ts';
-import type { RateLimiter } from '../http/rate-limiter.ts';
-import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
-import { readRequestBody } from '../http/read-request-body.ts';
-import { declaredLengthOf, refuseOversizedBody } from '../http/refuse-oversized-body.ts';
-import type { StandaloneStreams } from '../http/standalone-streams.ts';
+import type { RateLimiter } from '../http-kit/rate-limiter.ts';
+import { writeRateLimitHeaders } from '../http-kit/rate-limiter.ts';
+import { readRequestBody } from '../http-kit/read-request-body.ts';
+import { declaredLengthOf, refuseOversizedBody } from '../http-kit/refuse-oversized-body.ts';
+import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import { DependencyUnavailableError } from '../http-kit/dependency-unavailable-error.ts';
 import {

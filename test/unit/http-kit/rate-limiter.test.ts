@@ -7,7 +7,7 @@ import {
   createRateLimiter,
   rateLimitHeaders,
   writeRateLimitHeaders,
-} from '../../../src/http/rate-limiter.ts';
+} from '../../../src/http-kit/rate-limiter.ts';
 import { DependencyUnavailableError } from '../../../src/http-kit/dependency-unavailable-error.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import type { KeyValueStore } from '../../../src/store/key-value-store.ts';
