@@ -28,43 +28,43 @@ export function decorateAdapter(factory: AdapterFactory, hooks: AdapterHooks): A
     const adapter = replaced === undefined ? inner : { ...forwardTo(inner), ...replaced };
     return translateError === undefined
       ? adapter
-      : translateErrors(adapter, (error) => translateError(error, modelName));
+      : forwardTo(
+          adapter,
+          translating((error) => translateError(error, modelName)),
+        );
   };
 }
 
-/** Calls through to `inner` (a spread would lose methods defined on a class prototype). */
-function forwardTo(inner: Adapter): Adapter {
+/** What each forwarded call goes through on its way to the inner adapter. */
+type Wrap = <Args extends unknown[], Result>(
+  call: (...args: Args) => Promise<Result>,
+) => (...args: Args) => Promise<Result>;
+
+const AS_IS: Wrap = (call) => call;
+
+/** The seven methods, calling through to `inner` (a spread would lose methods of a class prototype). */
+function forwardTo(inner: Adapter, wrap: Wrap = AS_IS): Adapter {
   return {
-    upsert: (id, payload, expiresIn) => inner.upsert(id, payload, expiresIn),
-    find: (id) => inner.find(id),
-    findByUid: (uid) => inner.findByUid(uid),
-    findByUserCode: (userCode) => inner.findByUserCode(userCode),
-    consume: (id) => inner.consume(id),
-    destroy: (id) => inner.destroy(id),
-    revokeByGrantId: (grantId) => inner.revokeByGrantId(grantId),
+    upsert: wrap((id: string, payload: AdapterPayload, expiresIn?: number) =>
+      inner.upsert(id, payload, expiresIn),
+    ),
+    find: wrap((id: string) => inner.find(id)),
+    findByUid: wrap((uid: string) => inner.findByUid(uid)),
+    findByUserCode: wrap((userCode: string) => inner.findByUserCode(userCode)),
+    consume: wrap((id: string) => inner.consume(id)),
+    destroy: wrap((id: string) => inner.destroy(id)),
+    revokeByGrantId: wrap((grantId: string) => inner.revokeByGrantId(grantId)),
   };
 }
 
-function translateErrors(adapter: Adapter, translate: (error: unknown) => unknown): Adapter {
-  // Awaited inside the try, so that a method that throws rather than rejects is translated too.
-  const guarded =
-    <Args extends unknown[], Result>(call: (...args: Args) => Promise<Result>) =>
-    async (...args: Args): Promise<Result> => {
+/** Awaited inside the try, so that a method that throws rather than rejects is translated too. */
+function translating(translate: (error: unknown) => unknown): Wrap {
+  return (call) =>
+    async (...args) => {
       try {
         return await call(...args);
       } catch (error) {
         throw translate(error);
       }
     };
-  return {
-    upsert: guarded((id: string, payload: AdapterPayload, expiresIn?: number) =>
-      adapter.upsert(id, payload, expiresIn),
-    ),
-    find: guarded((id: string) => adapter.find(id)),
-    findByUid: guarded((uid: string) => adapter.findByUid(uid)),
-    findByUserCode: guarded((userCode: string) => adapter.findByUserCode(userCode)),
-    consume: guarded((id: string) => adapter.consume(id)),
-    destroy: guarded((id: string) => adapter.destroy(id)),
-    revokeByGrantId: guarded((grantId: string) => adapter.revokeByGrantId(grantId)),
-  };
 }
