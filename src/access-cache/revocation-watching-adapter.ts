@@ -1,4 +1,5 @@
-import type { Adapter, AdapterFactory } from 'oidc-provider';
+import type { AdapterFactory } from 'oidc-provider';
+import { decorateAdapter } from '../store/index.ts';
 import type { AccessCacheState } from './access-cache-state.ts';
 import { accessTokenKey } from './cached-access-token-verifier.ts';
 
@@ -15,26 +16,30 @@ import { accessTokenKey } from './cached-access-token-verifier.ts';
  * hearing it reads the revoked state.
  */
 export function watchRevocations(factory: AdapterFactory, state: AccessCacheState): AdapterFactory {
-  return (modelName) => {
-    const adapter = factory(modelName);
-    const wrapped: Adapter = {
-      upsert: (id, payload, expiresIn) => adapter.upsert(id, payload, expiresIn),
-      find: (id) => adapter.find(id),
-      findByUserCode: (userCode) => adapter.findByUserCode(userCode),
-      findByUid: (uid) => adapter.findByUid(uid),
-      consume: (id) => adapter.consume(id),
-      async destroy(id) {
-        await adapter.destroy(id);
-        if (modelName === 'AccessToken')
-          await state.announce({ kind: 'token', tokenKey: accessTokenKey(id) });
-        if (modelName === 'Grant') await state.announce({ kind: 'grant', grantId: id });
-      },
-      async revokeByGrantId(grantId) {
-        await adapter.revokeByGrantId(grantId);
-        // oidc-provider calls this once per token model; only the access tokens' call concerns the cache.
-        if (modelName === 'AccessToken') await state.announce({ kind: 'grant', grantId });
-      },
-    };
-    return wrapped;
-  };
+  return decorateAdapter(factory, {
+    override(inner, modelName) {
+      if (modelName === 'AccessToken') {
+        return {
+          async destroy(id) {
+            await inner.destroy(id);
+            await state.announce({ kind: 'token', tokenKey: accessTokenKey(id) });
+          },
+          // oidc-provider calls this once per token model; only the access tokens' call concerns the cache.
+          async revokeByGrantId(grantId) {
+            await inner.revokeByGrantId(grantId);
+            await state.announce({ kind: 'grant', grantId });
+          },
+        };
+      }
+      if (modelName === 'Grant') {
+        return {
+          async destroy(id) {
+            await inner.destroy(id);
+            await state.announce({ kind: 'grant', grantId: id });
+          },
+        };
+      }
+      return undefined;
+    },
+  });
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RateLimitDecision } from '../http/rate-limiter.ts';
-import type { RequestBody } from '../http/read-request-body.ts';
-import type { RequestContext } from '../http/request-context.ts';
+import type { RateLimitDecision } from '../http-kit/rate-limiter.ts';
+import type { RequestBody } from '../http-kit/read-request-body.ts';
+import type { RequestContext } from '../http-kit/request-context.ts';
 import type { VerifiedAccess } from './ports.ts';
 import type { Settled } from './settle.ts';
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { writeRateLimitHeaders } from '../http/rate-limiter.ts';
+import { writeRateLimitHeaders } from '../http-kit/rate-limiter.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import type { AdmitUnauthenticated } from './ports.ts';
 import type { ChallengeReason, McpReplies } from './mcp-replies.ts';

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RateLimiter } from '../http/rate-limiter.ts';
-import type { StandaloneStreams } from '../http/standalone-streams.ts';
+import type { RateLimiter } from '../http-kit/rate-limiter.ts';
+import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import type { Observe } from '../observability/index.ts';
 import { ignoreEvents } from '../observability/index.ts';
 import type { Logger } from '../shared/logger.ts';

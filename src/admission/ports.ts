@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { RateLimitDecision } from '../http/rate-limiter.ts';
+import type { RateLimitDecision } from '../http-kit/rate-limiter.ts';
 import type { RequiredScopes, ScopeHierarchy } from '../oauth/scope-challenge.ts';
 
 /**

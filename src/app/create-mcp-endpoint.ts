@@ -16,9 +16,9 @@ import type {
   McpStdioServerConfig,
 } from '../config/config.ts';
 import type { McpServerProbe } from '../http/health-routes.ts';
-import { createLocalFirstRateLimiter } from '../http/local-first-rate-limiter.ts';
-import type { RequestContext } from '../http/request-context.ts';
-import type { StandaloneStreams } from '../http/standalone-streams.ts';
+import { createLocalFirstRateLimiter } from '../http-kit/local-first-rate-limiter.ts';
+import type { RequestContext } from '../http-kit/request-context.ts';
+import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import { compileScopePolicy } from '../oauth/scope-policy.ts';
 import type { Observe } from '../observability/index.ts';
 import { createMcpProxy } from '../proxy/index.ts';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddressOf, requestIdOf } from '../http/request-context.ts';
+import { clientAddressOf, requestIdOf } from '../http-kit/request-context.ts';
 import type { ObservedEvent } from '../observability/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AUDIT_LOG_TYPE, AUDIT_VERSION, type AuditRecord, type AuditSource } from './audit-record.ts';
@@ -37,122 +37,106 @@ function whereOf(
   };
 }
 
+/** What an event itself says: the record without the fields every record has (when, which process, where). */
+type AuditAction = Omit<
+  AuditRecord,
+  'logType' | 'auditVersion' | 'time' | 'source' | 'address' | 'userAgent' | 'requestId'
+>;
+
+type ObservedEventType = ObservedEvent['type'];
+type ActionOf<T extends ObservedEventType> = (
+  event: Extract<ObservedEvent, { type: T }>,
+) => AuditAction | undefined;
+
+const confirmation = (event: Extract<ObservedEvent, { type: `confirmation.${string}` }>): AuditAction => ({
+  event:
+    event.type === 'confirmation.accepted' ? 'audit.confirmation_accepted' : 'audit.confirmation_declined',
+  clientId: event.clientId,
+  clientName: event.clientName,
+});
+
 /**
- * The audit record of an observed event, or undefined for events that are
- * not security-relevant actions (the funnel's intermediate steps, MCP traffic,
- * refresh outcomes, the supervisor) and for the per-grant MCP rate limit: an
+ * The events that are security-relevant actions, each with what its record
+ * says. Not here: the funnel's intermediate steps, MCP traffic, refresh
+ * outcomes, the supervisor, and the per-grant MCP rate limit (an
  * authenticated client spending its own budget is throughput, which the
- * metrics count, not an access decision.
+ * metrics count, not an access decision).
  */
+const ACTIONS: { readonly [T in ObservedEventType]?: ActionOf<T> } = {
+  'client.registered': (event) => ({
+    event: 'audit.client_registered',
+    clientId: event.clientId,
+    clientName: event.clientName,
+    registration: event.registration,
+  }),
+  'confirmation.accepted': confirmation,
+  'confirmation.declined': confirmation,
+  'signin.succeeded': (event) => ({
+    event: 'audit.signin_succeeded',
+    accountId: event.accountId,
+    clientId: event.clientId,
+    clientName: event.clientName,
+    grantId: event.grantId,
+  }),
+  'signin.failed': (event) => ({
+    event: 'audit.signin_failed',
+    clientId: event.clientId,
+    clientName: event.clientName,
+    reason: event.reason,
+  }),
+  'token.issued': (event) => ({
+    event: 'audit.token_issued',
+    accountId: event.accountId,
+    clientId: event.clientId,
+    grantId: event.grantId,
+    grantType: event.grantType,
+  }),
+  'token.revoked': (event) => ({
+    event: 'audit.token_revoked',
+    accountId: event.accountId,
+    clientId: event.clientId,
+    grantId: event.grantId,
+  }),
+  'grant.revoked': (event) => ({
+    event: 'audit.grant_revoked',
+    accountId: event.accountId,
+    clientId: event.clientId,
+    grantId: event.grantId,
+    by: event.by,
+  }),
+  'step_up.challenged': (event) => ({
+    event: 'audit.step_up_challenged',
+    accountId: event.accountId,
+    clientId: event.clientId,
+    grantId: event.grantId,
+    scopes: event.scopes,
+  }),
+  'session.foreign_user': (event) => ({
+    event: 'audit.session_foreign_user',
+    accountId: event.accountId,
+    clientId: event.clientId,
+    grantId: event.grantId,
+  }),
+  'origin.refused': (event) => ({
+    event: 'audit.origin_refused',
+    origin: clientText(event.origin),
+    host: clientText(event.host),
+  }),
+  'rate_limit.rejected': (event) =>
+    event.limiter === 'address' ? { event: 'audit.rate_limited', limiter: event.limiter } : undefined,
+};
+
+/** The audit record of an observed event, or undefined for an event that is not an action ACTIONS lists. */
 export function auditRecordOf(event: ObservedEvent, context: RecordContext): AuditRecord | undefined {
-  const base = (): Pick<AuditRecord, 'logType' | 'auditVersion' | 'time' | 'source'> => ({
+  const actionOf = ACTIONS[event.type] as ActionOf<ObservedEventType> | undefined;
+  const action = actionOf?.(event);
+  if (action === undefined) return undefined;
+  return {
     logType: AUDIT_LOG_TYPE,
     auditVersion: AUDIT_VERSION,
     time: new Date(context.clock.nowMs()).toISOString(),
     source: context.source,
-  });
-  const where = (request: IncomingMessage | undefined) => whereOf(request, context.trustForwarded);
-  switch (event.type) {
-    case 'client.registered':
-      return {
-        ...base(),
-        event: 'audit.client_registered',
-        clientId: event.clientId,
-        clientName: event.clientName,
-        registration: event.registration,
-        ...where(event.request),
-      };
-    case 'confirmation.accepted':
-    case 'confirmation.declined':
-      return {
-        ...base(),
-        event:
-          event.type === 'confirmation.accepted'
-            ? 'audit.confirmation_accepted'
-            : 'audit.confirmation_declined',
-        clientId: event.clientId,
-        clientName: event.clientName,
-        ...where(event.request),
-      };
-    case 'signin.succeeded':
-      return {
-        ...base(),
-        event: 'audit.signin_succeeded',
-        accountId: event.accountId,
-        clientId: event.clientId,
-        clientName: event.clientName,
-        grantId: event.grantId,
-        ...where(event.request),
-      };
-    case 'signin.failed':
-      return {
-        ...base(),
-        event: 'audit.signin_failed',
-        clientId: event.clientId,
-        clientName: event.clientName,
-        reason: event.reason,
-        ...where(event.request),
-      };
-    case 'token.issued':
-      return {
-        ...base(),
-        event: 'audit.token_issued',
-        accountId: event.accountId,
-        clientId: event.clientId,
-        grantId: event.grantId,
-        grantType: event.grantType,
-        ...where(event.request),
-      };
-    case 'token.revoked':
-      return {
-        ...base(),
-        event: 'audit.token_revoked',
-        accountId: event.accountId,
-        clientId: event.clientId,
-        grantId: event.grantId,
-        ...where(event.request),
-      };
-    case 'grant.revoked':
-      return {
-        ...base(),
-        event: 'audit.grant_revoked',
-        accountId: event.accountId,
-        clientId: event.clientId,
-        grantId: event.grantId,
-        by: event.by,
-        ...where(event.request),
-      };
-    case 'step_up.challenged':
-      return {
-        ...base(),
-        event: 'audit.step_up_challenged',
-        accountId: event.accountId,
-        clientId: event.clientId,
-        grantId: event.grantId,
-        scopes: event.scopes,
-        ...where(event.request),
-      };
-    case 'session.foreign_user':
-      return {
-        ...base(),
-        event: 'audit.session_foreign_user',
-        accountId: event.accountId,
-        clientId: event.clientId,
-        grantId: event.grantId,
-        ...where(event.request),
-      };
-    case 'origin.refused':
-      return {
-        ...base(),
-        event: 'audit.origin_refused',
-        origin: clientText(event.origin),
-        host: clientText(event.host),
-        ...where(event.request),
-      };
-    case 'rate_limit.rejected':
-      if (event.limiter !== 'address') return undefined;
-      return { ...base(), event: 'audit.rate_limited', limiter: event.limiter, ...where(event.request) };
-    default:
-      return undefined;
-  }
+    ...action,
+    ...whereOf('request' in event ? event.request : undefined, context.trustForwarded),
+  };
 }

@@ -3,7 +3,7 @@ import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../shared/logger.ts';
 import type { Observe } from '../observability/index.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
-import { requestIdOf } from '../http/request-context.ts';
+import { requestIdOf } from '../http-kit/request-context.ts';
 
 /**
  * OAuth Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document;

@@ -20,7 +20,7 @@ import type { DevicePages } from './device-flow.ts';
 import { enforceDevicePolling, type DevicePollStore } from './device-polling.ts';
 import { createAccessTokenVerifier, type VerifiedAccess } from './verify-access-token.ts';
 import type { ProtectedResources } from './protected-resources.ts';
-import { requestIdOf } from '../http/request-context.ts';
+import { requestIdOf } from '../http-kit/request-context.ts';
 
 const RETRY_AFTER_SECONDS = 5;
 

@@ -1,5 +1,7 @@
-import { errors, type Adapter, type AdapterFactory } from 'oidc-provider';
-import { CredentialAlreadyConsumedError, DependencyUnavailableError } from '../oauth/oauth-error.ts';
+import { errors, type AdapterFactory } from 'oidc-provider';
+import { CredentialAlreadyConsumedError } from '../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../http-kit/dependency-unavailable-error.ts';
+import { decorateAdapter } from '../store/index.ts';
 
 /**
  * oidc-provider answers any error that is not one of its own with a 500
@@ -51,36 +53,14 @@ const credentialLabel = (modelName: string): string =>
  * answers as 400 `invalid_grant` like any other refused grant.
  */
 export function translateAdapterErrors(factory: AdapterFactory): AdapterFactory {
-  return (modelName) => {
-    const adapter = factory(modelName);
-    const wrapped = {} as Adapter;
-    for (const method of [
-      'upsert',
-      'find',
-      'findByUserCode',
-      'findByUid',
-      'consume',
-      'destroy',
-      'revokeByGrantId',
-    ] as const) {
-      const original = (adapter as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[
-        method
-      ];
-      (wrapped as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
-        try {
-          return await original?.apply(adapter, args);
-        } catch (error) {
-          if (error instanceof DependencyUnavailableError) throw new ProviderVisibleUnavailableError(error);
-          if (error instanceof CredentialAlreadyConsumedError) {
-            // The detail (logged, never sent) tells this apart from oidc-provider's own replay refusal.
-            throw new errors.InvalidGrant(
-              `${credentialLabel(error.modelName)} consumed by a concurrent request`,
-            );
-          }
-          throw error;
-        }
-      };
-    }
-    return wrapped;
-  };
+  return decorateAdapter(factory, { translateError: toProviderError });
+}
+
+function toProviderError(error: unknown): unknown {
+  if (error instanceof DependencyUnavailableError) return new ProviderVisibleUnavailableError(error);
+  if (error instanceof CredentialAlreadyConsumedError) {
+    // The detail (logged, never sent) tells this apart from oidc-provider's own replay refusal.
+    return new errors.InvalidGrant(`${credentialLabel(error.modelName)} consumed by a concurrent request`);
+  }
+  return error;
 }

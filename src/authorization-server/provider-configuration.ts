@@ -25,7 +25,7 @@ import { lifetimeWithinGrant } from './grant-bound-lifetime.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
 import type { ProtectedResources } from './protected-resources.ts';
-import { requestIdOf } from '../http/request-context.ts';
+import { requestIdOf } from '../http-kit/request-context.ts';
 
 const ALLOWED_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA', 'Ed25519'] as const;
 

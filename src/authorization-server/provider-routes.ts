@@ -34,7 +34,7 @@ export const CLIENT_FORM_PATHS: ReadonlySet<string> = new Set([
 /**
  * The largest body oidc-provider reads (56 KiB, fixed in the engine); over it the engine answers
  * 400 and leaves the rest unread. The route table refuses a larger declared body first, with the
- * 413 every endpoint gives (http/refuse-oversized-body.ts).
+ * 413 every endpoint gives (http-kit/refuse-oversized-body.ts).
  */
 export const PROVIDER_BODY_LIMIT_BYTES = 56 * 1024;
 

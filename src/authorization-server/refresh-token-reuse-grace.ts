@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Observe } from '../observability/index.ts';
 import { CredentialAlreadyConsumedError } from '../oauth/oauth-error.ts';
-import { overrideAdapter } from './override-adapter.ts';
+import { decorateAdapter } from '../store/index.ts';
 
 export interface RefreshTokenReuseGraceOptions {
   /** MCP_AUTH_PROXY_REFRESH_TOKEN_GRACE_SECONDS; 0 leaves the adapter as it is. */
@@ -43,46 +43,46 @@ export function withRefreshTokenReuseGrace(
   const graceMs = options.graceSeconds * 1000;
   const { clock, logger, observe } = options;
 
-  return (modelName) => {
-    const adapter = factory(modelName);
-    if (modelName !== 'RefreshToken') return adapter;
+  const withinGrace = (payload: AdapterPayload): boolean =>
+    typeof payload.consumed === 'number' && clock.nowMs() - payload.consumed * 1000 < graceMs;
 
-    const withinGrace = (payload: AdapterPayload): boolean =>
-      typeof payload.consumed === 'number' && clock.nowMs() - payload.consumed * 1000 < graceMs;
-
-    return overrideAdapter(adapter, {
-      async find(id) {
-        const payload = await adapter.find(id);
-        if (payload === undefined || !withinGrace(payload)) return payload;
-        const unconsumed: AdapterPayload = { ...payload };
-        delete unconsumed.consumed;
-        return unconsumed;
-      },
-
-      async consume(id) {
-        try {
-          await adapter.consume(id);
-        } catch (error) {
-          // Spent already, an instant or up to the grace period ago: a sibling rotation, as for a
-          // later reuse inside the window. Revoked meanwhile, or past the window: refused.
-          if (!(error instanceof CredentialAlreadyConsumedError)) throw error;
+  return decorateAdapter(factory, {
+    override(adapter, modelName) {
+      if (modelName !== 'RefreshToken') return undefined;
+      return {
+        async find(id) {
           const payload = await adapter.find(id);
-          if (payload === undefined || !withinGrace(payload)) throw error;
-          logger.info(
-            {
-              event: 'oauth.refresh_token_reused_within_grace',
-              grantId: payload.grantId,
-              clientId: payload.clientId,
-            },
-            'oauth.refresh_token_reused_within_grace',
-          );
-          observe({
-            type: 'token.reused_within_grace',
-            grantId: typeof payload.grantId === 'string' ? payload.grantId : undefined,
-            clientId: typeof payload.clientId === 'string' ? payload.clientId : undefined,
-          });
-        }
-      },
-    });
-  };
+          if (payload === undefined || !withinGrace(payload)) return payload;
+          const unconsumed: AdapterPayload = { ...payload };
+          delete unconsumed.consumed;
+          return unconsumed;
+        },
+
+        async consume(id) {
+          try {
+            await adapter.consume(id);
+          } catch (error) {
+            // Spent already, an instant or up to the grace period ago: a sibling rotation, as for a
+            // later reuse inside the window. Revoked meanwhile, or past the window: refused.
+            if (!(error instanceof CredentialAlreadyConsumedError)) throw error;
+            const payload = await adapter.find(id);
+            if (payload === undefined || !withinGrace(payload)) throw error;
+            logger.info(
+              {
+                event: 'oauth.refresh_token_reused_within_grace',
+                grantId: payload.grantId,
+                clientId: payload.clientId,
+              },
+              'oauth.refresh_token_reused_within_grace',
+            );
+            observe({
+              type: 'token.reused_within_grace',
+              grantId: typeof payload.grantId === 'string' ? payload.grantId : undefined,
+              clientId: typeof payload.clientId === 'string' ? payload.clientId : undefined,
+            });
+          }
+        },
+      };
+    },
+  });
 }

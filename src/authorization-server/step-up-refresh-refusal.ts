@@ -1,6 +1,6 @@
 import Provider, { type AdapterFactory } from 'oidc-provider';
 import type { Logger } from '../shared/logger.ts';
-import { overrideAdapter } from './override-adapter.ts';
+import { decorateAdapter } from '../store/index.ts';
 import {
   findResource,
   indicatorsOf,
@@ -70,31 +70,32 @@ export function withStepUpRefreshRefusal(
   resources: ProtectedResources,
   logger: Logger,
 ): AdapterFactory {
-  return (modelName) => {
-    const adapter = factory(modelName);
-    if (modelName !== 'RefreshToken') return adapter;
-    return overrideAdapter(adapter, {
-      async find(id) {
-        const payload = await adapter.find(id);
-        // oidc-provider's public Provider.ctx: the request this lookup serves.
-        const ctx = Provider.ctx;
-        if (ctx?.oidc?.route !== 'token' || typeof payload?.grantId !== 'string') return payload;
-        const asked = (ctx.oidc.params as { resource?: unknown } | undefined)?.resource;
-        const serverId = refreshTarget(resources, asked, payload.resource)?.id;
-        if (serverId === undefined || !(await pending.take(payload.grantId, serverId))) return payload;
-        logger.info(
-          {
-            event: 'oauth.refresh_refused_for_step_up',
-            grantId: payload.grantId,
-            clientId: payload.clientId,
-            server: serverId,
-          },
-          'oauth.refresh_refused_for_step_up',
-        );
-        return undefined;
-      },
-    });
-  };
+  return decorateAdapter(factory, {
+    override(adapter, modelName) {
+      if (modelName !== 'RefreshToken') return undefined;
+      return {
+        async find(id) {
+          const payload = await adapter.find(id);
+          // oidc-provider's public Provider.ctx: the request this lookup serves.
+          const ctx = Provider.ctx;
+          if (ctx?.oidc?.route !== 'token' || typeof payload?.grantId !== 'string') return payload;
+          const asked = (ctx.oidc.params as { resource?: unknown } | undefined)?.resource;
+          const serverId = refreshTarget(resources, asked, payload.resource)?.id;
+          if (serverId === undefined || !(await pending.take(payload.grantId, serverId))) return payload;
+          logger.info(
+            {
+              event: 'oauth.refresh_refused_for_step_up',
+              grantId: payload.grantId,
+              clientId: payload.clientId,
+              server: serverId,
+            },
+            'oauth.refresh_refused_for_step_up',
+          );
+          return undefined;
+        },
+      };
+    },
+  });
 }
 
 /** The server a refresh is for: the `resource` it names, else the first its token was granted for. */

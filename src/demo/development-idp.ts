@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuthError } from '../oauth/oauth-error.ts';
-import { readFormBody } from '../http/read-body.ts';
-import { refuseOversizedBody, RequestTooLargeError } from '../http/refuse-oversized-body.ts';
-import { redirect, sendJson, sendOAuthError } from '../http/respond.ts';
+import { readFormBody } from '../http-kit/read-body.ts';
+import { refuseOversizedBody, RequestTooLargeError } from '../http-kit/refuse-oversized-body.ts';
+import { redirect, sendJson, sendOAuthError } from '../http-kit/respond.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { constantTimeEqual } from '../shared/crypto.ts';
 import { pageSecurityHeaders } from '../views/index.ts';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { carryRequestContext, clientAddressOf } from './request-context.ts';
-import type { RateLimitDecision, RateLimiter } from './rate-limiter.ts';
+import { carryRequestContext, clientAddressOf } from '../http-kit/request-context.ts';
+import type { RateLimitDecision, RateLimiter } from '../http-kit/rate-limiter.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
 
 /**

@@ -8,18 +8,22 @@ import {
 import { OAuthError } from '../oauth/oauth-error.ts';
 import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
-import { answerPreflight, applyCors } from './cors.ts';
+import { answerPreflight, applyCors } from '../http-kit/cors.ts';
 import { answerError } from './error-boundary.ts';
-import { declaredLengthOf, discardRequestBody, refuseOversizedBody } from './refuse-oversized-body.ts';
+import {
+  declaredLengthOf,
+  discardRequestBody,
+  refuseOversizedBody,
+} from '../http-kit/refuse-oversized-body.ts';
 import { createMcpRequestOriginCheck } from './mcp-request-origin.ts';
-import { createRequestContext, requestProtocolOf, type RequestContext } from './request-context.ts';
+import { createRequestContext, requestProtocolOf, type RequestContext } from '../http-kit/request-context.ts';
 import { createMcpMounts, type McpMount } from './mcp-mounts.ts';
-import { redirect, sendJson, sendOAuthError } from './respond.ts';
-import type { Route } from './router.ts';
+import { redirect, sendJson, sendOAuthError } from '../http-kit/respond.ts';
+import type { Route } from '../http-kit/router.ts';
 import type { AddressRateLimit } from './address-rate-limit.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
-import { writeRateLimitHeaders } from './rate-limiter.ts';
-import { Router } from './router.ts';
+import { writeRateLimitHeaders } from '../http-kit/rate-limiter.ts';
+import { Router } from '../http-kit/router.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 
 /** Endpoints that browser-based clients call cross-origin. */

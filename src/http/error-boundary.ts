@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OAuthError, type OAuthErrorCode } from '../oauth/oauth-error.ts';
 import type { Logger } from '../shared/logger.ts';
-import { refuseOversizedBody, RequestTooLargeError } from './refuse-oversized-body.ts';
-import { sendOAuthError } from './respond.ts';
+import { refuseOversizedBody, RequestTooLargeError } from '../http-kit/refuse-oversized-body.ts';
+import { sendOAuthError } from '../http-kit/respond.ts';
 
 /**
  * The one place where an error becomes a response (style.md rule 3). OAuth

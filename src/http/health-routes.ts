@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { sendJson } from './respond.ts';
-import { Router, type Route } from './router.ts';
+import { sendJson } from '../http-kit/respond.ts';
+import { Router, type Route } from '../http-kit/router.ts';
 
 export const HEALTH_PATH = '/healthz';
 export const READINESS_PATH = '/readyz';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { appendCookie, readCookie } from '../http/cookies.ts';
+import { appendCookie, readCookie } from '../http-kit/cookies.ts';
 import { constantTimeEqual, sha256Base64Url } from '../shared/crypto.ts';
 
 /** Confirmations are remembered this long per browser. */

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sendJson } from '../http/respond.ts';
+import { sendJson } from '../http-kit/respond.ts';
 import type { Logger } from '../shared/logger.ts';
 import { METRICS_PATH } from './public-metrics-route.ts';
 import { sendMetrics, type Exposition } from './send-metrics.ts';

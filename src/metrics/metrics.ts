@@ -1,4 +1,4 @@
-import type { Route } from '../http/router.ts';
+import type { Route } from '../http-kit/router.ts';
 import type { Observe } from '../observability/index.ts';
 import type { KeyValueStore } from '../store/index.ts';
 

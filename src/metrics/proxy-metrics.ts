@@ -22,6 +22,14 @@ export const STORE_DURATION_BUCKETS_SECONDS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 
+/** A counter in `registers`, its name prefixed. */
+function counterIn(registers: Registry[]) {
+  return <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: PREFIX + name, help, labelNames, registers });
+}
+
+type CounterMaker = ReturnType<typeof counterIn>;
+
 /**
  * The proxy's metrics, in their own registry (never prom-client's global one,
  * so that two apps in one process, as in tests, count apart), and the series
@@ -32,11 +40,36 @@ export const STORE_DURATION_BUCKETS_SECONDS = [
 export function createProxyMetrics(options: { readonly supervised: boolean }) {
   const registry = new Registry();
   const registers = [registry];
-  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new Counter<L>({ name: PREFIX + name, help, labelNames, registers });
-
+  const counter = counterIn(registers);
+  // Created in this order, which is the order of the exposition.
   const metrics = {
     registry,
+    ...signInMetrics(counter),
+    ...trafficMetrics(counter, registers),
+    supervisor: options.supervised ? supervisorMetrics(counter, registers) : undefined,
+  };
+  startKnownSeriesAtZero(metrics);
+
+  const processMetrics = registerProcessMetrics(registry);
+  const hotPath = [
+    metrics.mcpRequests,
+    metrics.mcpRequestDuration,
+    metrics.mcpUpstreamFirstByte,
+    metrics.storeDuration,
+  ];
+  return {
+    ...metrics,
+    exposition: {
+      contentType: registry.contentType,
+      text: async () => (await registry.metrics()) + hotPath.map((metric) => metric.render()).join(''),
+    },
+    stop: () => processMetrics.stop(),
+  };
+}
+
+/** The sign-in funnel, from a client's registration to its tokens and their revocation. */
+function signInMetrics(counter: CounterMaker) {
+  return {
     clientRegistrations: counter('client_registrations_total', 'Clients registered, by kind.', ['kind']),
     authorizationsStarted: counter(
       'authorizations_started_total',
@@ -72,6 +105,12 @@ export function createProxyMetrics(options: { readonly supervised: boolean }) {
       'step_up_challenges_total',
       'MCP requests answered with an insufficient_scope challenge (step-up).',
     ),
+  };
+}
+
+/** MCP requests, the refusals on their way, and the upstream IdP and the store they wait on. */
+function trafficMetrics(counter: CounterMaker, registers: Registry[]) {
+  return {
     mcpRequests: new RequestCounter(
       `${PREFIX}mcp_requests_total`,
       'MCP requests, by MCP method and HTTP status class.',
@@ -118,44 +157,30 @@ export function createProxyMetrics(options: { readonly supervised: boolean }) {
     storeErrors: counter('store_errors_total', 'Calls to the key-value store that failed, by operation.', [
       'operation',
     ]),
-    supervisor: options.supervised
-      ? {
-          childRunning: new Gauge({
-            name: `${PREFIX}supervisor_child_running`,
-            help: 'Whether the supervised MCP server runs (1) or not (0).',
-            registers,
-          }),
-          restarts: counter(
-            'supervisor_restarts_total',
-            'Restarts of the supervised MCP server after it exited.',
-          ),
-        }
-      : undefined,
   };
+}
 
-  // Known label values start at 0, so a rate() or a ratio has a series from the first scrape on.
+function supervisorMetrics(counter: CounterMaker, registers: Registry[]) {
+  return {
+    childRunning: new Gauge({
+      name: `${PREFIX}supervisor_child_running`,
+      help: 'Whether the supervised MCP server runs (1) or not (0).',
+      registers,
+    }),
+    restarts: counter('supervisor_restarts_total', 'Restarts of the supervised MCP server after it exited.'),
+  };
+}
+
+/** Known label values start at 0, so a rate() or a ratio has a series from the first scrape on. */
+function startKnownSeriesAtZero(
+  metrics: ReturnType<typeof signInMetrics> & ReturnType<typeof trafficMetrics>,
+): void {
   for (const kind of REGISTRATION_KINDS) metrics.clientRegistrations.inc({ kind }, 0);
   for (const answer of ['accepted', 'declined'] as const) metrics.confirmationsAnswered.inc({ answer }, 0);
   for (const grantType of GRANT_TYPES) metrics.tokensIssued.inc({ grant_type: grantType }, 0);
   for (const cause of GRANT_REVOCATION_CAUSES) metrics.grantsRevoked.inc({ cause }, 0);
   for (const outcome of UPSTREAM_REFRESH_OUTCOMES) metrics.upstreamRefreshes.inc({ outcome }, 0);
   for (const limiter of RATE_LIMITERS) metrics.rateLimitRejections.inc({ limiter }, 0);
-
-  const processMetrics = registerProcessMetrics(registry);
-  const hotPath = [
-    metrics.mcpRequests,
-    metrics.mcpRequestDuration,
-    metrics.mcpUpstreamFirstByte,
-    metrics.storeDuration,
-  ];
-  return {
-    ...metrics,
-    exposition: {
-      contentType: registry.contentType,
-      text: async () => (await registry.metrics()) + hotPath.map((metric) => metric.render()).join(''),
-    },
-    stop: () => processMetrics.stop(),
-  };
 }
 
 export type ProxyMetrics = ReturnType<typeof createProxyMetrics>;

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { requestProtocolOf } from '../http/request-context.ts';
-import { sendOAuthError } from '../http/respond.ts';
-import type { Route } from '../http/router.ts';
+import { requestProtocolOf } from '../http-kit/request-context.ts';
+import { sendOAuthError } from '../http-kit/respond.ts';
+import type { Route } from '../http-kit/router.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import { buildBearerChallenge } from '../oauth/www-authenticate.ts';
 import { sendMetrics, type Exposition } from './send-metrics.ts';

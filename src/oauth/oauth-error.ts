@@ -85,17 +85,6 @@ export class OAuthError extends Error {
   }
 }
 
-/** A dependency (store, IdP, MCP server) did not answer: 503 with Retry-After, nothing revoked. */
-export class DependencyUnavailableError extends OAuthError {
-  readonly dependency: 'store' | 'identity_provider' | 'mcp_server';
-
-  constructor(dependency: DependencyUnavailableError['dependency'], description: string, cause?: unknown) {
-    super('temporarily_unavailable', description, { status: 503, retryAfterSeconds: 5, cause });
-    this.name = 'DependencyUnavailableError';
-    this.dependency = dependency;
-  }
-}
-
 /**
  * A single-use credential (an authorization code, a refresh token being
  * rotated) that this request could not spend: another request spent,

@@ -12,8 +12,8 @@ import {
   type Verified,
 } from '../admission/index.ts';
 import type { McpServerConfig } from '../config/config.ts';
-import type { RequestContext } from '../http/request-context.ts';
-import type { StandaloneStreams } from '../http/standalone-streams.ts';
+import type { RequestContext } from '../http-kit/request-context.ts';
+import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type { Clock } from '../shared/clock.ts';

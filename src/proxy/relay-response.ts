@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StandaloneStreams } from '../http/standalone-streams.ts';
+import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import { buildClientResponseHeaders } from './client-response-headers.ts';
 
 /** What ended a relayed response. `ended_at_shutdown`: a standalone stream, ended cleanly by us. */

@@ -1,4 +1,4 @@
-import { DependencyUnavailableError } from '../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../http-kit/dependency-unavailable-error.ts';
 import { sha256Base64Url } from '../shared/crypto.ts';
 import type { KeyValueStore } from '../store/index.ts';
 import type { SessionOwners } from '../admission/index.ts';

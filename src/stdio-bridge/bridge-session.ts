@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpStdioBridgeConfig } from '../config/config.ts';
-import type { StandaloneStreams } from '../http/standalone-streams.ts';
+import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { childEnvironment, type SessionIdentity } from './child-environment.ts';

@@ -9,10 +9,11 @@ import {
   type Verified,
 } from '../admission/index.ts';
 import type { McpStdioBridgeConfig } from '../config/config.ts';
-import { declaredLengthOf } from '../http/refuse-oversized-body.ts';
-import type { RequestContext } from '../http/request-context.ts';
-import type { StandaloneStreams } from '../http/standalone-streams.ts';
-import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
+import { declaredLengthOf } from '../http-kit/refuse-oversized-body.ts';
+import type { RequestContext } from '../http-kit/request-context.ts';
+import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
+import { OAuthError } from '../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../http-kit/dependency-unavailable-error.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';

@@ -15,3 +15,4 @@ export {
   type PollingInvalidationBusOptions,
 } from './polling-invalidation-bus.ts';
 export { redisLocation } from './redis/redis-location.ts';
+export { decorateAdapter, type AdapterHooks } from './decorate-adapter.ts';

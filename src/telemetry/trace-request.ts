@@ -1,6 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import type { TraceRequest } from '../http/create-request-handler.ts';
-import { requestProtocolOf } from '../http/request-context.ts';
+import { requestProtocolOf } from '../http-kit/request-context.ts';
 import {
   ERROR_TYPE,
   HTTP_REQUEST_METHOD,

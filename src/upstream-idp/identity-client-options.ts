@@ -148,6 +148,50 @@ function isStorageHook(value: unknown): value is PKCEStorageHook {
   );
 }
 
+/** The one source of the IdP's metadata, by precedence: static metadata, a metadata file, discovery. */
+function metadataSourceOf(
+  options: IdentityClientOptions,
+  allowInsecureHttp: boolean,
+  problems: string[],
+): MetadataSource | undefined {
+  if (options.serverMetadata !== undefined) {
+    const checked = validateServerMetadata(options.serverMetadata, 'serverMetadata', allowInsecureHttp);
+    problems.push(...checked.problems);
+    return checked.metadata === undefined ? undefined : { kind: 'static', metadata: checked.metadata };
+  }
+  if (options.metadataFile !== undefined && options.metadataFile !== '') {
+    return { kind: 'file', path: options.metadataFile };
+  }
+  if (options.serverUrl !== undefined && options.serverUrl !== '') {
+    const serverUrl = checkServerUrl(options.serverUrl, allowInsecureHttp, problems);
+    return serverUrl === undefined ? undefined : { kind: 'discovery', serverUrl };
+  }
+  problems.push(
+    'one of serverUrl (IDENTITY_SERVER_URL), metadataFile (IDENTITY_SERVER_METADATA_FILE) or serverMetadata is required',
+  );
+  return undefined;
+}
+
+/** The hook given, checked, or the in-memory one (which production refuses). */
+function storageHookOf(
+  options: IdentityClientOptions,
+  clock: Clock,
+  problems: string[],
+): PKCEStorageHook | undefined {
+  if (options.storageHook !== undefined) {
+    if (isStorageHook(options.storageHook)) return options.storageHook;
+    problems.push('storageHook must implement storePKCEState, retrievePKCEState and cleanupExpiredState');
+    return undefined;
+  }
+  try {
+    return createMemoryStorageHook({ nodeEnv: options.nodeEnv, clock });
+  } catch (error) {
+    if (!(error instanceof IdentityConfigurationError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}
+
 /**
  * Validates the options and applies the defaults.
  * @throws IdentityConfigurationError listing every problem found.
@@ -161,21 +205,7 @@ export function resolveIdentityClientOptions(options: IdentityClientOptions): Re
     problems.push('clientId (IDENTITY_CLIENT_ID) is required');
   }
 
-  let source: MetadataSource | undefined;
-  if (options.serverMetadata !== undefined) {
-    const checked = validateServerMetadata(options.serverMetadata, 'serverMetadata', allowInsecureHttp);
-    problems.push(...checked.problems);
-    if (checked.metadata !== undefined) source = { kind: 'static', metadata: checked.metadata };
-  } else if (options.metadataFile !== undefined && options.metadataFile !== '') {
-    source = { kind: 'file', path: options.metadataFile };
-  } else if (options.serverUrl !== undefined && options.serverUrl !== '') {
-    const serverUrl = checkServerUrl(options.serverUrl, allowInsecureHttp, problems);
-    if (serverUrl !== undefined) source = { kind: 'discovery', serverUrl };
-  } else {
-    problems.push(
-      'one of serverUrl (IDENTITY_SERVER_URL), metadataFile (IDENTITY_SERVER_METADATA_FILE) or serverMetadata is required',
-    );
-  }
+  const source = metadataSourceOf(options, allowInsecureHttp, problems);
 
   let redirectUri: string | undefined;
   if (typeof options.redirectUri === 'string' && options.redirectUri.length > 0) {
@@ -212,19 +242,7 @@ export function resolveIdentityClientOptions(options: IdentityClientOptions): Re
     problems.push(`tokenEndpointAuthMethod ${authMethod} needs clientSecret (IDENTITY_CLIENT_SECRET)`);
   }
 
-  let storageHook: PKCEStorageHook | undefined;
-  if (options.storageHook !== undefined) {
-    if (isStorageHook(options.storageHook)) storageHook = options.storageHook;
-    else
-      problems.push('storageHook must implement storePKCEState, retrievePKCEState and cleanupExpiredState');
-  } else {
-    try {
-      storageHook = createMemoryStorageHook({ nodeEnv: options.nodeEnv, clock });
-    } catch (error) {
-      if (!(error instanceof IdentityConfigurationError)) throw error;
-      problems.push(...error.problems);
-    }
-  }
+  const storageHook = storageHookOf(options, clock, problems);
 
   if (problems.length > 0 || source === undefined || redirectUri === undefined || storageHook === undefined) {
     throw new IdentityConfigurationError(problems);

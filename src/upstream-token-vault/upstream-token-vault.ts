@@ -4,7 +4,8 @@ import { nowSeconds } from '../shared/clock.ts';
 import { open, seal } from '../shared/crypto.ts';
 import type { Logger } from '../shared/logger.ts';
 import { ignoreEvents, type Observe } from '../observability/index.ts';
-import { DependencyUnavailableError, OAuthError } from '../oauth/oauth-error.ts';
+import { OAuthError } from '../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../http-kit/dependency-unavailable-error.ts';
 
 /** The user's tokens at the upstream IdP, as kept for one grant. */
 export interface UpstreamTokenSet {

@@ -1,6 +1,6 @@
 /**
  * KeyValueStore.increment's optional amount, on every backend: a rate limiter
- * that counts locally adds its count in one call (src/http/local-first-rate-limiter.ts).
+ * that counts locally adds its count in one call (src/http-kit/local-first-rate-limiter.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { DependencyUnavailableError } from '../../src/oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../src/http-kit/dependency-unavailable-error.ts';
 import type { KeyValueStore } from '../../src/store/key-value-store.ts';
 import { withHarness, type OpenStoreForTest, type StoreHarness } from './store-harnesses.ts';
 

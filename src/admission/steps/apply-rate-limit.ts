@@ -1,5 +1,5 @@
-import type { RateLimiter } from '../../http/rate-limiter.ts';
-import { writeRateLimitHeaders } from '../../http/rate-limiter.ts';
+import type { RateLimiter } from '../../http-kit/rate-limiter.ts';
+import { writeRateLimitHeaders } from '../../http-kit/rate-limiter.ts';
 import { OAuthError } from '../../oauth/oauth-error.ts';
 import type { Observe } from '../../observability/index.ts';
 import type { AdmitStep, StepResult, Verified } from '../admission.ts';

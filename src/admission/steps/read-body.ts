@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { readRequestBody } from '../../http/read-request-body.ts';
-import { refuseOversizedBody } from '../../http/refuse-oversized-body.ts';
+import { readRequestBody } from '../../http-kit/read-request-body.ts';
+import { refuseOversizedBody } from '../../http-kit/refuse-oversized-body.ts';
 import type { AdmitStep, StepResult, Verified } from '../admission.ts';
 
 export interface ReadBodyOptions {

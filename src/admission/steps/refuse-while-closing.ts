@@ -1,5 +1,5 @@
-import type { StandaloneStreams } from '../../http/standalone-streams.ts';
-import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
+import type { StandaloneStreams } from '../../http-kit/standalone-streams.ts';
+import { DependencyUnavailableError } from '../../http-kit/dependency-unavailable-error.ts';
 import type { AdmitStep, AuthenticateStep } from '../admission.ts';
 import type { McpReplies } from '../mcp-replies.ts';
 

@@ -1,4 +1,4 @@
-import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../http-kit/dependency-unavailable-error.ts';
 import type { AuthenticateStep } from '../admission.ts';
 import type { McpReplies } from '../mcp-replies.ts';
 import type { IsUpstreamAvailable } from '../ports.ts';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock.ts';
-import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../http-kit/dependency-unavailable-error.ts';
 import type { KeyValueStore } from '../key-value-store.ts';
 import { runSync } from '../run-sync.ts';
 import { wholeAmount, wholeTtlMs, wholeWindowMs } from '../ttl.ts';

@@ -1,7 +1,7 @@
 import type { RedisTopology } from '../../config/config.ts';
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import type { Logger } from '../../shared/logger.ts';
-import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../http-kit/dependency-unavailable-error.ts';
 import type { KeyValueStore } from '../key-value-store.ts';
 import { wholeAmount, wholeTtlMs, wholeWindowMs } from '../ttl.ts';
 import { COMMAND_TIMEOUT_MS, createCommandClient, type RedisCommandClient } from './redis-clients.ts';

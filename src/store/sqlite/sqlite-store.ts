@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import type { Clock } from '../../shared/clock.ts';
 import type { Logger } from '../../shared/logger.ts';
-import { DependencyUnavailableError } from '../../oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../http-kit/dependency-unavailable-error.ts';
 import type { KeyValueStore } from '../key-value-store.ts';
 import { runSync } from '../run-sync.ts';
 import { wholeAmount, wholeTtlMs, wholeWindowMs } from '../ttl.ts';

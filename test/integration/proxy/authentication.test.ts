@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { DependencyUnavailableError } from '../../../src/oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../../src/http-kit/dependency-unavailable-error.ts';
 import {
   ALICE,
   BASE_URL,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Agent, createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createRateLimiter } from '../../../src/http/rate-limiter.ts';
+import { createRateLimiter } from '../../../src/http-kit/rate-limiter.ts';
 import { createMemoryStore } from '../../../src/store/memory/memory-store.ts';
 import {
   CLIENT_TOKEN,

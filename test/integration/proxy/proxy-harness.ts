@@ -9,9 +9,10 @@ import {
   type UpstreamTokenSource,
   type VerifiedAccess,
 } from '../../../src/admission/index.ts';
-import { createRequestContext } from '../../../src/http/request-context.ts';
+import { createRequestContext } from '../../../src/http-kit/request-context.ts';
 import type { Clock } from '../../../src/shared/clock.ts';
-import { DependencyUnavailableError, OAuthError } from '../../../src/oauth/oauth-error.ts';
+import { OAuthError } from '../../../src/oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../../src/http-kit/dependency-unavailable-error.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import {
   startMcpFixtureServer,

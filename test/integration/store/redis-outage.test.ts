@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DependencyUnavailableError } from '../../../src/oauth/oauth-error.ts';
+import { DependencyUnavailableError } from '../../../src/http-kit/dependency-unavailable-error.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import type { KeyValueStore } from '../../../src/store/key-value-store.ts';
 import { createRedisStore, RECONNECT_FIRST_DELAY_MS } from '../../../src/store/redis/redis-store.ts';

@@ -6,7 +6,7 @@ import {
   type AdmitStep,
   type VerifiedAccess,
 } from '../../../src/admission/index.ts';
-import type { RateLimiter } from '../../../src/http/rate-limiter.ts';
+import type { RateLimiter } from '../../../src/http-kit/rate-limiter.ts';
 import type { ObservedEvent } from '../../../src/observability/index.ts';
 import { silentLogger } from '../../../src/shared/logger.ts';
 import { createManualClock } from '../../contract/manual-clock.ts';

@@ -9,7 +9,7 @@ import {
   type AdmissionSteps,
   type Verified,
 } from '../../../src/admission/index.ts';
-import { createRequestContext } from '../../../src/http/request-context.ts';
+import { createRequestContext } from '../../../src/http-kit/request-context.ts';
 import type { Clock } from '../../../src/shared/clock.ts';
 
 /**

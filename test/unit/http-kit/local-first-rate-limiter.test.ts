@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLocalFirstRateLimiter } from '../../../src/http/local-first-rate-limiter.ts';
+import { createLocalFirstRateLimiter } from '../../../src/http-kit/local-first-rate-limiter.ts';
 import type { KeyValueStore } from '../../../src/store/key-value-store.ts';
 import { createMemoryStore } from '../../../src/store/memory/memory-store.ts';
 import { createManualClock } from '../../contract/manual-clock.ts';

@@ -1,7 +1,11 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { KeyValueStore } from '../store/key-value-store.ts';
-import type { RateLimitDecision, RateLimiter, RateLimiterOptions } from './rate-limiter.ts';
+import type {
+  RateLimitCounters,
+  RateLimitDecision,
+  RateLimiter,
+  RateLimiterOptions,
+} from './rate-limiter.ts';
 
 /**
  * How often a key's local count is added to the shared counter. Between two
@@ -50,7 +54,7 @@ const countOf = (window: Window): number => window.sharedCount + window.syncing 
  * on its own.
  */
 export function createLocalFirstRateLimiter(
-  store: KeyValueStore,
+  store: RateLimitCounters,
   options: LocalFirstRateLimiterOptions,
 ): LocalFirstRateLimiter {
   const { maxRequests, windowMs, keyPrefix, logger, clock } = options;

@@ -7,8 +7,8 @@ import {
   createRateLimiter,
   rateLimitHeaders,
   writeRateLimitHeaders,
-} from '../../../src/http/rate-limiter.ts';
-import { DependencyUnavailableError } from '../../../src/oauth/oauth-error.ts';
+} from '../../../src/http-kit/rate-limiter.ts';
+import { DependencyUnavailableError } from '../../../src/http-kit/dependency-unavailable-error.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import type { KeyValueStore } from '../../../src/store/key-value-store.ts';
 import { createMemoryStore } from '../../../src/store/memory/memory-store.ts';

@@ -1,6 +1,15 @@
 import type { ServerResponse } from 'node:http';
-import type { KeyValueStore } from '../store/key-value-store.ts';
 import type { Logger } from '../shared/logger.ts';
+
+/**
+ * The part of the shared store a limiter counts on (style.md rule 9: the
+ * consumer owns its port): one atomic counter per key and window, which the
+ * KeyValueStore provides.
+ */
+export interface RateLimitCounters {
+  /** Adds `amount` (default 1) to the key's counter for its window; the window starts with the first. */
+  increment(key: string, windowMs: number, amount?: number): Promise<{ count: number; resetInMs: number }>;
+}
 
 export interface RateLimiterOptions {
   /** Requests allowed per window and key (MAX_REQUESTS, MCP_AUTH_PROXY_MCP_MAX_REQUESTS). */
@@ -33,7 +42,7 @@ export interface RateLimiter {
  * (heroku-compat §7.D: survive Redis blips). The outage is logged once when it
  * starts and once when it ends, not on every request.
  */
-export function createRateLimiter(store: KeyValueStore, options: RateLimiterOptions): RateLimiter {
+export function createRateLimiter(store: RateLimitCounters, options: RateLimiterOptions): RateLimiter {
   const { maxRequests, windowMs, keyPrefix, logger } = options;
   const windowSeconds = Math.max(1, Math.ceil(windowMs / 1000));
   let storeFailing = false;

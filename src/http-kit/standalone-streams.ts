@@ -1,5 +1,3 @@
-import { ignoreEvents, type Observe } from '../observability/index.ts';
-
 /**
  * The open standalone SSE streams: the GET streams on which an MCP server may
  * send at any time (MCP transports, Streamable HTTP §"Listening for Messages
@@ -21,10 +19,14 @@ export interface StandaloneStreams {
   readonly ending: boolean;
 }
 
+/** Told of each stream that opens and closes (observability's Observe fits; metrics count them). */
+export type StreamEvents = (event: { readonly type: 'mcp.stream_opened' | 'mcp.stream_closed' }) => void;
+
 const NOTHING_TO_FORGET = (): void => undefined;
+const IGNORE_STREAM_EVENTS: StreamEvents = () => undefined;
 
 /** One Set add and delete per GET stream; nothing for any other request. */
-export function createStandaloneStreams(observe: Observe = ignoreEvents): StandaloneStreams {
+export function createStandaloneStreams(observe: StreamEvents = IGNORE_STREAM_EVENTS): StandaloneStreams {
   const open = new Set<() => void>();
   let ending = false;
   return {
