@@ -35,21 +35,6 @@ export default tseslint.config(
     },
   },
   {
-    // Other branches of issue 13 rewrite these folders now; their long functions are split after the
-    // merge, and these lines go then (the rule is an error everywhere else).
-    files: [
-      'src/admission/**',
-      'src/app/**',
-      'src/authorization-server/**',
-      'src/config/**',
-      'src/http/create-request-handler.ts',
-      'src/interaction/**',
-      'src/proxy/**',
-      'src/stdio-bridge/**',
-    ],
-    rules: { 'local/max-own-function-lines': ['warn', { max: 80 }] },
-  },
-  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

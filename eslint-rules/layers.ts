@@ -72,28 +72,6 @@ const NEVER: readonly RestrictedZone[] = [
   },
 ];
 
-/** An import against the order that is let through until the change that removes it. */
-interface Pending {
-  readonly importer: string;
-  readonly imported: string;
-  /** The files of `imported` still allowed, relative to it. */
-  readonly allowed: readonly string[];
-  readonly until: string;
-}
-
-/** Listed one by one, so that nothing else slips through the same gap. */
-const PENDING: readonly Pending[] = [
-  {
-    importer: 'stdio-bridge',
-    imported: 'proxy',
-    allowed: ['./index.ts'],
-    until: 'the admission pipeline gives both transports their shared steps (issue 13)',
-  },
-];
-
-const isPending = (importer: string, imported: string): boolean =>
-  PENDING.some((pending) => pending.importer === importer && pending.imported === imported);
-
 /** One zone per folder: every folder above it and its siblings, naming the folders it may import. */
 export function layerZones(): RestrictedZone[] {
   const zones: RestrictedZone[] = [];
@@ -102,7 +80,7 @@ export function layerZones(): RestrictedZone[] {
     const above = LAYERS.slice(index + 1).flatMap((higher) => higher.folders);
     for (const folder of layer.folders) {
       const siblings = layer.folders.filter((other) => other !== folder);
-      const from = [...above, ...siblings].filter((other) => !isPending(folder, other));
+      const from = [...above, ...siblings];
       if (from.length === 0) continue;
       zones.push({
         target: inSrc(folder),
@@ -113,11 +91,5 @@ export function layerZones(): RestrictedZone[] {
       });
     }
   });
-  const pending = PENDING.map((gap) => ({
-    target: inSrc(gap.importer),
-    from: inSrc(gap.imported),
-    except: gap.allowed,
-    message: `${gap.importer} may not import ${gap.imported}; ${gap.allowed.join(', ')} only until ${gap.until}.`,
-  }));
-  return [...zones, ...NEVER, ...pending];
+  return [...zones, ...NEVER];
 }

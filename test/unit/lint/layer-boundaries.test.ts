@@ -120,22 +120,12 @@ describe('the layer order of style.md, as a lint rule', () => {
     assert.match(views.join('\n'), /never imports views/);
   });
 
-  it('lets the stdio bridge reach the proxy through its index only, until the admission pipeline', async () => {
-    assert.deepEqual(
-      await problemsOf(
-        'src/stdio-bridge/pending.ts',
-        "export { readBearerCredential } from '../proxy/index.ts';\n",
-      ),
-      [],
+  it('refuses an import between the two MCP transports, which share only the admission pipeline', async () => {
+    const problems = await problemsOf(
+      'src/stdio-bridge/wrong-way.ts',
+      "export { createMcpProxy } from '../proxy/index.ts';\n",
     );
-    assert.equal(
-      (
-        await problemsOf(
-          'src/stdio-bridge/wrong-way.ts',
-          "export type { VerifyAccessToken } from '../proxy/ports.ts';\n",
-        )
-      ).length,
-      1,
-    );
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /stdio-bridge is in the layer/);
   });
 });
