@@ -29,6 +29,7 @@ import { createHealthRoutes, serveHealthRoutesFirst, type McpServerProbe } from 
 import { createRateLimiter } from '../http/rate-limiter.ts';
 import { createAddressRateLimit } from '../http/address-rate-limit.ts';
 import { createStandaloneStreams } from '../http/standalone-streams.ts';
+import { createAdminApi } from '../admin-api/index.ts';
 import { observeAll, type Observe } from '../observability/index.ts';
 import { openAuditTrail, storedClientName } from '../audit/index.ts';
 import { openMetrics } from '../metrics/index.ts';
@@ -181,6 +182,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const upstreamTokens = accessCache.upstreamTokens(vault);
   // Each authorization has its own grant and IdP tokens; a revoked grant takes its IdP tokens along.
   authorizationServer.onGrantRevoked((grantId) => vault.remove(grantId));
+  const revokeWithIdpTokens = async (grantId: string): Promise<boolean> => {
+    const existed = (await authorizationServer.revokeGrant(grantId)) !== undefined;
+    await vault.remove(grantId);
+    return existed;
+  };
 
   const interactionRoutes = createInteractionRoutes({
     observe,
@@ -266,7 +272,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     }),
     protectedResourceMetadataPath: protectedResourceMetadataPath(config.servers[0].path),
     authorizationServer,
-    routes: interactionRoutes,
+    routes: [
+      ...interactionRoutes,
+      // The admin API (docs/admin-api.md): no routes unless MCP_AUTH_PROXY_ADMIN_TOKEN is set.
+      ...createAdminApi(config, { store, revokeGrant: revokeWithIdpTokens, observe, logger }),
+    ],
     mcpProxy: mcpEndpoint,
     addressRateLimit,
     sendErrorPage,

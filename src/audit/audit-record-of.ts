@@ -150,6 +150,19 @@ export function auditRecordOf(event: ObservedEvent, context: RecordContext): Aud
         host: clientText(event.host),
         ...where(event.request),
       };
+    case 'admin.request':
+      return {
+        ...base(),
+        event: 'audit.admin_request',
+        action: event.action,
+        accountId: event.accountId,
+        clientId: event.clientId,
+        grantId: event.grantId,
+        count: event.count,
+        ...where(event.request),
+      };
+    case 'admin.refused':
+      return { ...base(), event: 'audit.admin_refused', reason: event.reason, ...where(event.request) };
     case 'rate_limit.rejected':
       if (event.limiter !== 'address') return undefined;
       return { ...base(), event: 'audit.rate_limited', limiter: event.limiter, ...where(event.request) };

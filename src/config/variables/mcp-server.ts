@@ -190,11 +190,12 @@ export const MCP_SERVER_VARIABLES: VariableGroup = {
 };
 
 /**
- * First path segments the authorization server and login pages own. Mounting
+ * First path segments the authorization server, login pages and admin API own. Mounting
  * the MCP endpoint on one of them would swallow those routes.
  */
 const RESERVED_SEGMENTS = [
   '.well-known',
+  'admin',
   'auth',
   'device',
   'interaction',
