@@ -17,7 +17,10 @@ export interface Layer {
 
 export const LAYERS: readonly Layer[] = [
   { name: 'shared leaf utilities', folders: ['shared'] },
-  { name: 'vocabulary (OAuth errors and rules, observed events)', folders: ['oauth', 'observability'] },
+  {
+    name: 'vocabulary (OAuth errors and rules, observed events, access rules)',
+    folders: ['oauth', 'observability', 'policy'],
+  },
   { name: 'HTTP toolkit', folders: ['http-kit'] },
   { name: 'config', folders: ['config'] },
   { name: 'stores', folders: ['store'] },
@@ -28,6 +31,8 @@ export const LAYERS: readonly Layer[] = [
   { name: 'MCP transports', folders: ['proxy', 'stdio-bridge'] },
   { name: 'HTTP host', folders: ['http'] },
   { name: 'plug-ins that decorate ports', folders: ['access-cache', 'audit', 'metrics', 'telemetry'] },
+  { name: 'stored grants and clients, read and revoked for operators', folders: ['grants'] },
+  { name: 'routes the host serves for operators', folders: ['admin-api'] },
   { name: 'composition root', folders: ['app'] },
   { name: 'demo', folders: ['demo'] },
   { name: 'commands', folders: ['cli'] },

@@ -23,6 +23,7 @@ import { createHealthRoutes, serveHealthRoutesFirst } from '../http/health-route
 import { createRateLimiter } from '../http-kit/rate-limiter.ts';
 import { createAddressRateLimit } from '../http/address-rate-limit.ts';
 import { createStandaloneStreams } from '../http-kit/standalone-streams.ts';
+import { createAdminApi } from '../admin-api/index.ts';
 import type { Observe } from '../observability/index.ts';
 import { createSessionBinding } from '../proxy/index.ts';
 import { createUpstreamLogin } from './create-upstream-login.ts';
@@ -114,7 +115,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
       issuer: config.baseUrl,
     }),
     authorizationServer,
-    routes: login.interactionRoutes,
+    routes: [
+      ...login.interactionRoutes,
+      // The admin API (docs/admin-api.md): no routes unless MCP_AUTH_PROXY_ADMIN_TOKEN is set.
+      ...createAdminApi(config, { store, revokeGrant: login.revokeWithIdpTokens, observe, logger }),
+    ],
     addressRateLimit,
     sendErrorPage: pages.sendErrorPage,
     traceRequest: tracing?.traceRequest,
@@ -244,6 +249,11 @@ async function buildLoginBridge(parts: Parts, pages: Pages, authorization: Autho
   const upstreamTokens = accessCache.upstreamTokens(vault);
   // Each authorization has its own grant and IdP tokens; a revoked grant takes its IdP tokens along.
   authorizationServer.onGrantRevoked((grantId) => vault.remove(grantId));
+  const revokeWithIdpTokens = async (grantId: string): Promise<boolean> => {
+    const existed = (await authorizationServer.revokeGrant(grantId)) !== undefined;
+    await vault.remove(grantId);
+    return existed;
+  };
 
   const interactionRoutes = createInteractionRoutes({
     observe,
@@ -269,7 +279,7 @@ async function buildLoginBridge(parts: Parts, pages: Pages, authorization: Autho
     },
     logger,
   });
-  return { upstreamLogin, upstreamTokens, interactionRoutes };
+  return { upstreamLogin, upstreamTokens, interactionRoutes, revokeWithIdpTokens };
 }
 
 /** MAX_REQUESTS: every request per client address, as the Heroku proxy counts (address-rate-limit.ts). */

@@ -122,6 +122,15 @@ const ACTIONS: { readonly [T in ObservedEventType]?: ActionOf<T> } = {
     origin: clientText(event.origin),
     host: clientText(event.host),
   }),
+  'admin.request': (event) => ({
+    event: 'audit.admin_request',
+    action: event.action,
+    accountId: event.accountId,
+    clientId: event.clientId,
+    grantId: event.grantId,
+    count: event.count,
+  }),
+  'admin.refused': (event) => ({ event: 'audit.admin_refused', reason: event.reason }),
   'rate_limit.rejected': (event) =>
     event.limiter === 'address' ? { event: 'audit.rate_limited', limiter: event.limiter } : undefined,
 };

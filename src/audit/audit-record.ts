@@ -1,3 +1,5 @@
+import type { AdminAction } from '../observability/index.ts';
+
 /**
  * The audit trail's records: the stable interface operators and their log
  * pipelines rely on (docs/observability.md#audit-trail). A change that could
@@ -22,6 +24,8 @@ export const AUDIT_EVENTS = [
   'audit.session_foreign_user',
   'audit.origin_refused',
   'audit.rate_limited',
+  'audit.admin_request',
+  'audit.admin_refused',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
@@ -61,12 +65,16 @@ export interface AuditRecord {
 
   /** audit.client_registered: `dynamic` (RFC 7591) or `metadata_document` (a client ID metadata document). */
   readonly registration?: 'dynamic' | 'metadata_document' | undefined;
-  /** audit.signin_failed: the OAuth error the sign-in ended with. */
+  /** audit.signin_failed: the OAuth error the sign-in ended with; audit.admin_refused: missing_token or wrong_token. */
   readonly reason?: string | undefined;
   /** audit.token_issued: authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code. */
   readonly grantType?: string | undefined;
-  /** audit.grant_revoked: client, replay, refresh_refused or operator. */
-  readonly by?: 'client' | 'replay' | 'refresh_refused' | 'operator' | undefined;
+  /** audit.grant_revoked: client, replay, refresh_refused, operator or admin. */
+  readonly by?: 'client' | 'replay' | 'refresh_refused' | 'operator' | 'admin' | undefined;
+  /** audit.admin_request: which call of the admin API (docs/admin-api.md). */
+  readonly action?: AdminAction | undefined;
+  /** audit.admin_request: how many grants or clients it listed, or grants it revoked. */
+  readonly count?: number | undefined;
   /** audit.step_up_challenged: every scope the challenge names. */
   readonly scopes?: readonly string[] | undefined;
   /** audit.origin_refused: the Origin and Host the request sent. */

@@ -4,7 +4,7 @@ import { EXIT_OK } from './exit-codes.ts';
 import { isoFromSeconds, renderTable } from './output.ts';
 import { atMostPositionals, parseOrUsage } from './parse-command-args.ts';
 import { withConfiguredStore } from './store/open-configured-store.ts';
-import { listClients } from './store/store-records.ts';
+import { listClients } from '../grants/index.ts';
 
 export const clientsListCommand: CliCommand = {
   name: 'clients list',

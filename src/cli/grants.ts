@@ -1,18 +1,18 @@
 import { parseArgs } from 'node:util';
 import { ACCESS_CACHE_TTL_MS } from '../access-cache/index.ts';
-import { openCliAuditTrail } from './cli-audit-trail.ts';
-import type { CliCommand } from './command.ts';
-import { EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
-import { isoFromSeconds, renderTable } from './output.ts';
-import { atMostPositionals, parseOrUsage } from './parse-command-args.ts';
-import { withConfiguredStore } from './store/open-configured-store.ts';
 import {
   announceGrantsRevoked,
   findGrant,
   listGrants,
   revokeGrant,
   type GrantRecord,
-} from './store/store-records.ts';
+} from '../grants/index.ts';
+import { openCliAuditTrail } from './cli-audit-trail.ts';
+import type { CliCommand } from './command.ts';
+import { EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
+import { isoFromSeconds, renderTable } from './output.ts';
+import { atMostPositionals, parseOrUsage } from './parse-command-args.ts';
+import { withConfiguredStore } from './store/open-configured-store.ts';
 import { UsageError } from './usage-error.ts';
 
 const grantJson = (grant: GrantRecord) => ({

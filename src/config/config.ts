@@ -36,6 +36,8 @@ export interface Config {
   readonly telemetry: TelemetryConfig;
   /** Prometheus metrics; undefined when neither MCP_AUTH_PROXY_METRICS_PORT nor _TOKEN is set (off). */
   readonly metrics: MetricsConfig | undefined;
+  /** The admin HTTP API (docs/admin-api.md); undefined when MCP_AUTH_PROXY_ADMIN_TOKEN is unset (off). */
+  readonly adminApi: AdminApiConfig | undefined;
   /** MCP_AUTH_PROXY_VERIFY_RELEASE=true: start, check dependencies, exit (release phase). */
   readonly verifyRelease: boolean;
 }
@@ -305,4 +307,9 @@ export interface MetricsConfig {
   readonly listener: { readonly host: string; readonly port: number } | undefined;
   /** MCP_AUTH_PROXY_METRICS_TOKEN: GET /metrics on the public port with this bearer token. */
   readonly publicToken: string | undefined;
+}
+
+export interface AdminApiConfig {
+  /** MCP_AUTH_PROXY_ADMIN_TOKEN: the bearer token every admin call must carry. */
+  readonly token: string;
 }

@@ -188,6 +188,7 @@ export function describeConfig(config: Config): ConfigDescription {
                 : `${config.metrics.listener.host}:${config.metrics.listener.port}`,
             publicToken: config.metrics.publicToken === undefined ? null : SET,
           },
+    adminApi: config.adminApi === undefined ? null : { token: SET },
     audit: { ...config.audit.destination },
     telemetry: describeTelemetry(config.telemetry),
   };

@@ -1,4 +1,5 @@
 export type {
+  AdminApiConfig,
   AuditConfig,
   AuditDestination,
   AuthorizationServerConfig,

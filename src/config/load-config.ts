@@ -3,6 +3,7 @@ import type { ConfigResult } from './config-result.ts';
 import { createEnvironmentReader, type Environment } from './environment-reader.ts';
 import { unknownVariableWarnings } from './unknown-variables.ts';
 import {
+  readAdminApi,
   readAudit,
   readAuthorizationServer,
   readIdentity,
@@ -50,6 +51,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const audit = readAudit(reader);
   const telemetry = readTelemetry(reader);
   const metrics = readMetrics(reader, server.port);
+  const adminApi = readAdminApi(reader, metrics?.publicToken);
 
   if (reader.problems.length > 0) return { ok: false, problems: [...reader.problems] };
   if (
@@ -89,6 +91,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
       audit,
       telemetry,
       metrics,
+      adminApi,
       verifyRelease: server.verifyRelease,
     },
   };

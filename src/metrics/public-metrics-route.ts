@@ -1,16 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { requestProtocolOf } from '../http-kit/request-context.ts';
 import { sendOAuthError } from '../http-kit/respond.ts';
 import type { Route } from '../http-kit/router.ts';
 import { OAuthError } from '../oauth/oauth-error.ts';
+import { secretMatcher } from '../shared/crypto.ts';
 import { buildBearerChallenge } from '../oauth/www-authenticate.ts';
 import { sendMetrics, type Exposition } from './send-metrics.ts';
 
 export const METRICS_PATH = '/metrics';
 const REALM = 'metrics';
-
-const digestOf = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /** The bearer token of an `Authorization: Bearer …` header (RFC 6750 §2.1; the scheme is case-insensitive). */
 function bearerTokenOf(req: IncomingMessage): string | undefined {
@@ -21,8 +19,7 @@ function bearerTokenOf(req: IncomingMessage): string | undefined {
 /**
  * GET /metrics on the public port, for platforms that route one port
  * (Heroku), to a scraper that sends MCP_AUTH_PROXY_METRICS_TOKEN as a bearer
- * token. Digests of equal length are compared in constant time, so neither
- * the token nor its length leaks through timing. Behind a TLS router the
+ * token, compared in constant time (secretMatcher). Behind a TLS router the
  * token must arrive over https (RFC 6750 §5.3): a plain-http scrape is
  * refused, never answered.
  */
@@ -31,7 +28,7 @@ export function createPublicMetricsRoute(options: {
   readonly exposition: Exposition;
   readonly trustForwarded: boolean;
 }): Route {
-  const expected = digestOf(options.token);
+  const matchesToken = secretMatcher(options.token);
   return {
     methods: ['GET', 'HEAD'],
     path: METRICS_PATH,
@@ -40,7 +37,7 @@ export function createPublicMetricsRoute(options: {
         return sendOAuthError(res, new OAuthError('invalid_request', 'GET /metrics only over https'));
       }
       const presented = bearerTokenOf(req);
-      if (presented === undefined || !timingSafeEqual(digestOf(presented), expected)) {
+      if (presented === undefined || !matchesToken(presented)) {
         // RFC 6750 §3.1: no error code in the challenge when no credentials were sent.
         const challenge = buildBearerChallenge(
           presented === undefined ? { realm: REALM } : { realm: REALM, error: 'invalid_token' },

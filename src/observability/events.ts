@@ -72,9 +72,10 @@ export type ObservedEvent =
       readonly type: 'grant.revoked';
       /**
        * client: the client revoked a token at /token/revocation; replay: a reused code or refresh
-       * token; refresh_refused: the IdP refused the upstream refresh; operator: `grants revoke`.
+       * token; refresh_refused: the IdP refused the upstream refresh; operator: `grants revoke`;
+       * admin: a call of the admin API.
        */
-      readonly by: 'client' | 'replay' | 'refresh_refused' | 'operator';
+      readonly by: 'client' | 'replay' | 'refresh_refused' | 'operator' | 'admin';
       readonly grantId: string;
       readonly accountId: string | undefined;
       readonly clientId: string | undefined;
@@ -135,6 +136,25 @@ export type ObservedEvent =
       /** refreshed: this call asked the IdP; joined: it waited for a refresh already in flight. */
       readonly outcome: 'refreshed' | 'joined' | 'failed' | 'refused';
     }
+  // The admin API (src/admin-api, docs/admin-api.md).
+  | {
+      /** A call that the admin token authorized; each grant it revokes is also a `grant.revoked` by `admin`. */
+      readonly type: 'admin.request';
+      readonly action: AdminAction;
+      /** What the call named: the user, the client filter, the grant. */
+      readonly accountId: string | undefined;
+      readonly clientId: string | undefined;
+      readonly grantId: string | undefined;
+      /** How many grants or clients it listed, or grants it revoked. */
+      readonly count: number;
+      readonly request: IncomingMessage;
+    }
+  | {
+      /** A call without the admin token (`missing_token`) or with another one (`wrong_token`). */
+      readonly type: 'admin.refused';
+      readonly reason: 'missing_token' | 'wrong_token';
+      readonly request: IncomingMessage;
+    }
   // The supervised MCP server.
   | {
       readonly type: 'supervisor.child';
@@ -144,6 +164,10 @@ export type ObservedEvent =
     };
 
 export type ObservedEventType = ObservedEvent['type'];
+
+/** The admin API's calls, as the audit trail names them (a stable interface, docs/admin-api.md). */
+export type AdminAction =
+  'list_user_grants' | 'revoke_user_grants' | 'read_grant' | 'revoke_grant' | 'list_clients';
 
 /** The one port every observed module takes: told each event, it must never throw or block. */
 export type Observe = (event: ObservedEvent) => void;

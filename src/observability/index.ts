@@ -1,2 +1,2 @@
 export { ignoreEvents, observeAll } from './events.ts';
-export type { Observe, ObservedEvent, ObservedEventType } from './events.ts';
+export type { AdminAction, Observe, ObservedEvent, ObservedEventType } from './events.ts';

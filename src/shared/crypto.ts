@@ -57,3 +57,15 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+/**
+ * A check of presented secrets against one expected secret (a bearer token
+ * from configuration). Both sides are hashed first, so the digests compared
+ * in constant time have equal length: neither the secret nor its length
+ * leaks through timing.
+ */
+export function secretMatcher(expected: string): (presented: string) => boolean {
+  const digestOf = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+  const expectedDigest = digestOf(expected);
+  return (presented) => timingSafeEqual(digestOf(presented), expectedDigest);
+}

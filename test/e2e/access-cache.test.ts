@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
-import { announceGrantsRevoked, listGrants, revokeGrant } from '../../src/cli/store/store-records.ts';
+import { announceGrantsRevoked, listGrants, revokeGrant } from '../../src/grants/index.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { oidcRecordKey } from '../../src/store/index.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';

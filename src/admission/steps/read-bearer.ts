@@ -1,5 +1,5 @@
 import type { AuthenticateStep } from '../admission.ts';
-import { readBearerCredential } from '../bearer-credential.ts';
+import { readBearerCredential } from '../../oauth/bearer-credential.ts';
 import type { AnswerUnauthenticated } from '../answer-unauthenticated.ts';
 
 /**

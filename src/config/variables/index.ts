@@ -1,4 +1,5 @@
 import type { AnyVariable, VariableGroup } from '../variable.ts';
+import { ADMIN_API_VARIABLES } from './admin-api.ts';
 import { AUDIT_VARIABLES } from './audit.ts';
 import { AUTHORIZATION_SERVER_VARIABLES } from './authorization-server.ts';
 import { IDENTITY_VARIABLES } from './identity.ts';
@@ -30,10 +31,12 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
   AUDIT_VARIABLES,
   TELEMETRY_VARIABLES,
   METRICS_VARIABLES,
+  ADMIN_API_VARIABLES,
 ];
 
 export const VARIABLES: readonly AnyVariable[] = VARIABLE_GROUPS.flatMap((group) => group.variables);
 
+export { readAdminApi } from './admin-api.ts';
 export { readAudit } from './audit.ts';
 export { readAuthorizationServer } from './authorization-server.ts';
 export { readIdentity } from './identity.ts';

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { listGrants } from '../../../src/cli/store/store-records.ts';
+import { listGrants } from '../../../src/grants/index.ts';
 import {
   authorizationRequest,
   exchangeCode,

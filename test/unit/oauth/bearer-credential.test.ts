@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readBearerCredential } from '../../../src/admission/bearer-credential.ts';
+import { readBearerCredential } from '../../../src/oauth/bearer-credential.ts';
 
 describe('readBearerCredential (RFC 6750 §2.1)', () => {
   it('reads one b64token after the Bearer scheme, in any letter case', () => {
