@@ -32,7 +32,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'HTTP host', folders: ['http'] },
   { name: 'plug-ins that decorate ports', folders: ['access-cache', 'audit', 'metrics', 'telemetry'] },
   { name: 'stored grants and clients, read and revoked for operators', folders: ['grants'] },
-  { name: 'routes the host serves for operators', folders: ['admin-api'] },
+  { name: 'routes the host serves for operators and users', folders: ['admin-api', 'account'] },
   { name: 'composition root', folders: ['app'] },
   { name: 'demo', folders: ['demo'] },
   { name: 'commands', folders: ['cli'] },

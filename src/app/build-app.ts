@@ -29,6 +29,7 @@ import { createSessionBinding } from '../proxy/index.ts';
 import { createUpstreamLogin } from './create-upstream-login.ts';
 import { createMcpEndpoints } from './create-mcp-endpoints.ts';
 import { createPages, type Pages } from './create-pages.ts';
+import { createAccountPage, observeGrantActivity } from './create-account-page.ts';
 import { openFoundation, type Foundation } from './open-foundation.ts';
 import type { Supervisor } from '../supervisor/index.ts';
 
@@ -76,8 +77,10 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const { logger } = dependencies;
   const clock = dependencies.clock ?? systemClock;
   const foundation = await openFoundation(config, dependencies.observers ?? [], clock, logger);
-  const parts: Parts = { ...foundation, config, clock, logger };
-  const { tracing, metrics, store, audit, observe } = foundation;
+  // "Last used" of the connected-apps page, recorded from each token issuance (src/account).
+  const grantActivity = observeGrantActivity(config, foundation, clock, logger);
+  const parts: Parts = { ...foundation, observe: grantActivity.observe, config, clock, logger };
+  const { tracing, metrics, store, audit, observe } = parts;
   const pages = createPages(config);
   const authorization = await buildAuthorizationServer(parts, pages);
   const { authorizationServer, accessCache, invalidationBus } = authorization;
@@ -117,6 +120,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     authorizationServer,
     routes: [
       ...login.interactionRoutes,
+      // The connected-apps page (docs/account-page.md).
+      ...createAccountPage({ ...parts, ...authorization, ...login, pages, activity: grantActivity.activity }),
       // The admin API (docs/admin-api.md): no routes unless MCP_AUTH_PROXY_ADMIN_TOKEN is set.
       ...createAdminApi(config, { store, revokeGrant: login.revokeWithIdpTokens, observe, logger }),
     ],

@@ -69,8 +69,8 @@ export interface AuditRecord {
   readonly reason?: string | undefined;
   /** audit.token_issued: authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code. */
   readonly grantType?: string | undefined;
-  /** audit.grant_revoked: client, replay, refresh_refused, operator or admin. */
-  readonly by?: 'client' | 'replay' | 'refresh_refused' | 'operator' | 'admin' | undefined;
+  /** audit.grant_revoked: client, replay, refresh_refused, operator, admin or user. */
+  readonly by?: 'client' | 'replay' | 'refresh_refused' | 'operator' | 'admin' | 'user' | undefined;
   /** audit.admin_request: which call of the admin API (docs/admin-api.md). */
   readonly action?: AdminAction | undefined;
   /** audit.admin_request: how many grants or clients it listed, or grants it revoked. */

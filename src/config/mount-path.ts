@@ -1,11 +1,12 @@
 import { quoteValue } from './parsers/index.ts';
 
 /**
- * First path segments the authorization server, login pages and admin API own. Mounting
- * an MCP endpoint on one of them would swallow those routes.
+ * First path segments the authorization server, login pages, connected-apps page and admin
+ * API own. Mounting an MCP endpoint on one of them would swallow those routes.
  */
 const RESERVED_SEGMENTS = [
   '.well-known',
+  'account',
   'admin',
   'auth',
   'device',

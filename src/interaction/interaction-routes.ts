@@ -16,12 +16,10 @@ import { deviceUserCodeOf } from './device-user-code.ts';
 import { sendPage } from './send-page.ts';
 import type { RenderPage, UpstreamLogin, UpstreamTokenSink } from './ports.ts';
 import { stepUpScopesToConfirm } from './step-up-confirmations.ts';
+import { LOGIN_STATE_TTL_MS, loginStateDestination, STATE_INDEX_PREFIX } from './login-states.ts';
 import type { ProtectedResources } from '../authorization-server/index.ts';
 
 const FORM_BODY_LIMIT_BYTES = 16 * 1024;
-/** The upstream login must come back within this time (Security Best Practices: ~10 min state). */
-const LOGIN_STATE_TTL_MS = 10 * 60 * 1000;
-const STATE_INDEX_PREFIX = 'login-state:';
 const EXPIRED_SIGN_IN =
   'This sign-in has expired or was started in another browser. Go back to your application and connect again.';
 /** RFC 6749 §4.1.2.1: the only codes an authorization error response may carry to the client. */
@@ -162,22 +160,20 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       methods: ['GET'],
       path: options.identity.callbackPath,
       // The IdP returns here (the redirect URI registered there). The interaction cookie is scoped to
-      // /interaction/<uid>, so hop to the interaction's own callback path where the browser sends it.
+      // /interaction/<uid>, so hop to the interaction's own callback path where the browser sends it,
+      // or to the callback of the page that started this sign-in (login-states.ts).
       handle: async (req, res) => {
         const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
         const state = query.get('state');
-        const uid = state === null ? undefined : await options.store.get(STATE_INDEX_PREFIX + state);
-        if (uid === undefined) {
+        const stored = state === null ? undefined : await options.store.get(STATE_INDEX_PREFIX + state);
+        if (stored === undefined) {
           throw new OAuthError(
             'invalid_request',
             'this sign-in has expired or was already used; start again from your MCP client',
           );
         }
-        redirect(
-          res,
-          302,
-          `${options.identity.uniqueCallbackPath.replace(':uid', encodeURIComponent(uid))}?${query.toString()}`,
-        );
+        const destination = loginStateDestination(stored, options.identity.uniqueCallbackPath);
+        redirect(res, 302, `${destination}?${query.toString()}`);
       },
     },
     {

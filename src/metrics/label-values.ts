@@ -10,7 +10,14 @@ export const GRANT_TYPES = [
   'refresh_token',
   'urn:ietf:params:oauth:grant-type:device_code',
 ] as const;
-export const GRANT_REVOCATION_CAUSES = ['client', 'replay', 'refresh_refused', 'operator', 'admin'] as const;
+export const GRANT_REVOCATION_CAUSES = [
+  'client',
+  'replay',
+  'refresh_refused',
+  'operator',
+  'admin',
+  'user',
+] as const;
 export const UPSTREAM_REFRESH_OUTCOMES = ['refreshed', 'joined', 'failed', 'refused'] as const;
 export const RATE_LIMITERS = ['address', 'grant'] as const;
 

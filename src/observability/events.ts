@@ -73,9 +73,9 @@ export type ObservedEvent =
       /**
        * client: the client revoked a token at /token/revocation; replay: a reused code or refresh
        * token; refresh_refused: the IdP refused the upstream refresh; operator: `grants revoke`;
-       * admin: a call of the admin API.
+       * admin: a call of the admin API; user: the user on the connected-apps page (/account).
        */
-      readonly by: 'client' | 'replay' | 'refresh_refused' | 'operator' | 'admin';
+      readonly by: 'client' | 'replay' | 'refresh_refused' | 'operator' | 'admin' | 'user';
       readonly grantId: string;
       readonly accountId: string | undefined;
       readonly clientId: string | undefined;

@@ -11,6 +11,10 @@ export type { BrandColours, ButtonColours, PagePalette } from './colour-scheme.t
 export { createPageRenderer, BUILT_IN_VIEWS_PATH } from './page-renderer.ts';
 export type { PageRenderer, PageRendererOptions } from './page-renderer.ts';
 export type {
+  AccountApp,
+  AccountAppServer,
+  AccountLocals,
+  AccountNotice,
   ConfirmLoginClient,
   ConfirmLoginLocals,
   ConfirmLoginServer,
@@ -19,6 +23,7 @@ export type {
   ErrorPageLocals,
   InjectedLocals,
   PageLocals,
+  PageTime,
 } from './page-locals.ts';
 export { pageSecurityHeaders } from './page-headers.ts';
 export type { PageHeaderOptions } from './page-headers.ts';

@@ -80,6 +80,66 @@ export type DeviceSuccessLocals = {
   readonly clientName: string | undefined;
 };
 
+/** A moment shown on a page: machine-readable for `<time datetime>`, and as a person reads it. */
+export type PageTime = {
+  /** ISO 8601 UTC. */
+  readonly iso: string;
+  /** E.g. `12 May 2026, 14:03 UTC`. */
+  readonly text: string;
+};
+
+/** An MCP server a connected app may use, with the scopes its grant holds there. */
+export type AccountAppServer = ConfirmLoginServer & { readonly scopes: readonly string[] };
+
+/** One grant on the connected-apps page: an app that holds the person's access. */
+export type AccountApp = {
+  /** What the revoke form posts as `grant`. */
+  readonly grantId: string;
+  readonly clientId: string;
+  /** The client's registered or published name; undefined when it gave none. */
+  readonly clientName: string | undefined;
+  /** How the page names it: its name, else "An app published by <host>", else "An unnamed app". */
+  readonly label: string;
+  /** For a client ID metadata document client: the host that publishes its document (its client_id). */
+  readonly publisher: string | undefined;
+  /** Its registered redirect URIs; empty when unknown (a metadata document client). */
+  readonly redirectUris: readonly string[];
+  /** The hosts they point at (see `redirectHostnames`). */
+  readonly redirectHostnames: readonly string[];
+  /** Each server it may use, with the scopes it holds there. */
+  readonly servers: readonly AccountAppServer[];
+  /** Every scope it holds: the OpenID ones (`openid`, `offline_access`) and each server's. */
+  readonly scopes: readonly string[];
+  /** When the person signed in to it (the grant's creation). */
+  readonly firstUsed: PageTime | undefined;
+  /** When it last got a token; undefined when not recorded (see the page's precision note). */
+  readonly lastUsed: PageTime | undefined;
+};
+
+/** What the connected-apps page says after an action (shown once). */
+export type AccountNotice =
+  | { readonly kind: 'revoked'; readonly app: string }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'session_ended' };
+
+/** Locals of the connected-apps page (`account`). */
+export type AccountLocals = {
+  /** Defaults to "Connected apps". */
+  readonly title?: string | undefined;
+  /** `apps`: the signed-in person's apps; `signed-out`; `refused`: a form post without its CSRF token (403). */
+  readonly page: 'apps' | 'signed-out' | 'refused';
+  /** The signed-in person's account id at the IdP (with `apps`). */
+  readonly accountId: string | undefined;
+  readonly apps: readonly AccountApp[];
+  readonly notice: AccountNotice | undefined;
+  /** The `csrf` hidden field every form on the page must post (with `apps`). */
+  readonly csrfToken: string | undefined;
+  /** Where the page and its forms are: `/account`, `/account/revoke`, `/account/sign-out`. */
+  readonly paths: { readonly page: string; readonly revoke: string; readonly signOut: string };
+  /** How stale "last used" may be, e.g. `an hour`: an app in use gets a token at least this often. */
+  readonly lastUsedPrecision: string;
+};
+
 /** Locals of the error page. Never pass an exception message or stack. */
 export type ErrorPageLocals = {
   /** Defaults to "Sign-in could not continue". */

@@ -5,6 +5,7 @@ import ejs from 'ejs';
 import type { TemplateFunction } from 'ejs';
 import type { Branding } from './branding.ts';
 import type {
+  AccountLocals,
   ConfirmLoginLocals,
   DeviceCodeLocals,
   DeviceSuccessLocals,
@@ -26,6 +27,7 @@ const DEFAULT_TITLES: Readonly<Record<string, string>> = {
   error: 'Sign-in could not continue',
   'device-code': 'Connect a device',
   'device-success': 'Device connected',
+  account: 'Connected apps',
 };
 
 export interface PageRendererOptions {
@@ -39,6 +41,7 @@ export interface PageRenderer {
   render(view: 'error', locals: ErrorPageLocals): Promise<string>;
   render(view: 'device-code', locals: DeviceCodeLocals): Promise<string>;
   render(view: 'device-success', locals: DeviceSuccessLocals): Promise<string>;
+  render(view: 'account', locals: AccountLocals): Promise<string>;
   render(view: string, locals: PageLocals): Promise<string>;
 }
 

@@ -66,6 +66,11 @@ export class UserAgent {
     return this.#cookies.map((cookie) => cookie.name);
   }
 
+  /** The Cookie header this browser sends to `url` (e.g. to replay a copy of it elsewhere). */
+  cookieHeader(url: string | URL): string {
+    return this.#cookieHeader(new URL(url));
+  }
+
   #cookieHeader(target: URL): string {
     return this.#cookies
       .filter((cookie) => cookie.origin === target.origin && pathMatches(cookie.path, target.pathname))
