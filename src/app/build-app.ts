@@ -30,6 +30,8 @@ import { createUpstreamLogin } from './create-upstream-login.ts';
 import { createMcpEndpoints } from './create-mcp-endpoints.ts';
 import { createPages, type Pages } from './create-pages.ts';
 import { openFoundation, type Foundation } from './open-foundation.ts';
+import { createIdentityCapture } from './identity-capture.ts';
+import { openAccessRules, type LiveAccessRules } from './live-access-rules.ts';
 import type { Supervisor } from '../supervisor/index.ts';
 
 export interface AppDependencies {
@@ -62,6 +64,8 @@ export interface BuiltApp {
 /** What the parts below share once the foundation is open. */
 interface Parts extends Foundation {
   readonly config: Config;
+  /** The access rules as they are now (docs/access-rules.md). */
+  readonly accessRules: LiveAccessRules;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -76,7 +80,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const { logger } = dependencies;
   const clock = dependencies.clock ?? systemClock;
   const foundation = await openFoundation(config, dependencies.observers ?? [], clock, logger);
-  const parts: Parts = { ...foundation, config, clock, logger };
+  const accessRules = await openAccessRules(config, logger);
+  const parts: Parts = { ...foundation, config, accessRules, clock, logger };
   const { tracing, metrics, store, audit, observe } = foundation;
   const pages = createPages(config);
   const authorization = await buildAuthorizationServer(parts, pages);
@@ -143,6 +148,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
 
   // Everything behind the HTTP server, in the order it is stopped.
   const stop = async (): Promise<void> => {
+    accessRules.close();
     await mcp.close();
     await metrics?.close();
     accessCache.close();
@@ -236,11 +242,12 @@ async function buildLoginBridge(parts: Parts, pages: Pages, authorization: Autho
     deriveKey(encryptionKey, 'upstream-pending-logins'),
     tracing,
   );
+  const identities = createIdentityCapture(parts.accessRules, upstreamLogin, logger);
   const vault = new UpstreamTokenVault({
     store,
     encryptionKey: deriveKey(encryptionKey, 'upstream-tokens'),
     ttlSeconds: config.authorizationServer.refreshTokenTtlSeconds,
-    refreshAtIdp: (refreshToken) => upstreamLogin.refreshToken(refreshToken),
+    refreshAtIdp: (refreshToken, current) => identities.refreshAtIdp(refreshToken, current),
     revokeGrant: authorizationServer.revokeGrant,
     clock,
     observe,
@@ -260,6 +267,7 @@ async function buildLoginBridge(parts: Parts, pages: Pages, authorization: Autho
     provider: authorizationServer.provider,
     upstreamLogin,
     upstreamTokens,
+    signInRules: identities.signInRules,
     renderPage: (view, locals) => renderer.render(view, locals),
     pageHeaders,
     confirmedClients: new ConfirmedClients({
