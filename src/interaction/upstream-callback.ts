@@ -10,7 +10,14 @@ import type { KeyValueStore } from '../store/key-value-store.ts';
 import { finishLogin } from './finish-login.ts';
 import { authorizationErrorCode, finishWithError } from './finish-with-error.ts';
 import { clientOf, loadInteraction, type LoadedInteraction } from './load-interaction.ts';
-import type { SignInRules, UpstreamLogin, UpstreamLoginResult, UpstreamTokenSink } from './ports.ts';
+import type {
+  RenderPage,
+  SignInRules,
+  UpstreamLogin,
+  UpstreamLoginResult,
+  UpstreamTokenSink,
+} from './ports.ts';
+import { refuseSignIn } from './refuse-sign-in.ts';
 
 export const STATE_INDEX_PREFIX = 'login-state:';
 
@@ -21,6 +28,9 @@ export interface UpstreamCallbackOptions {
   readonly signInRules: SignInRules;
   readonly store: KeyValueStore;
   readonly servers: ProtectedResources;
+  /** The page of a refused sign-in (views `signin-refused`). */
+  readonly renderPage: RenderPage;
+  readonly pageHeaders: Readonly<Record<string, string>>;
   readonly observe: Observe;
   readonly logger: Logger;
 }
@@ -34,8 +44,9 @@ interface SignedIn {
 /**
  * The IdP's redirect back, on the interaction's own path (where the browser
  * sends its interaction cookie): take the login state (single use), exchange
- * the code, learn who signed in, then make the grant that holds the user's
- * IdP tokens and identity, sealed together (the upstream token vault).
+ * the code, learn who signed in, ask the `signIn:` rules (the first moment
+ * the identity is known), then make the grant that holds the user's IdP
+ * tokens and identity, sealed together (the upstream token vault).
  */
 export function upstreamCallback(options: UpstreamCallbackOptions): RouteHandler {
   const { provider, observe, logger } = options;
@@ -118,6 +129,10 @@ export function upstreamCallback(options: UpstreamCallbackOptions): RouteHandler
       throw new OAuthError('invalid_request', 'the sign-in state does not match this interaction');
     const signedIn = await signInAtIdp(req, res, loaded, query);
     if (signedIn === undefined) return;
+    const decision = options.signInRules.decide(signedIn.identity);
+    if (!decision.allowed) {
+      return await refuseSignIn(options, req, res, loaded, signedIn.tokens.userId, decision);
+    }
     await grantAccess(req, res, loaded, signedIn);
   };
 }

@@ -19,6 +19,7 @@ export type {
   ErrorPageLocals,
   InjectedLocals,
   PageLocals,
+  SignInRefusedLocals,
 } from './page-locals.ts';
 export { pageSecurityHeaders } from './page-headers.ts';
 export type { PageHeaderOptions } from './page-headers.ts';

@@ -11,6 +11,7 @@ import type {
   ErrorPageLocals,
   InjectedLocals,
   PageLocals,
+  SignInRefusedLocals,
 } from './page-locals.ts';
 
 /** Our own templates; `npm run build` copies them to `dist/views/templates`. */
@@ -26,6 +27,7 @@ const DEFAULT_TITLES: Readonly<Record<string, string>> = {
   error: 'Sign-in could not continue',
   'device-code': 'Connect a device',
   'device-success': 'Device connected',
+  'signin-refused': 'Sign-in refused',
 };
 
 export interface PageRendererOptions {
@@ -39,6 +41,7 @@ export interface PageRenderer {
   render(view: 'error', locals: ErrorPageLocals): Promise<string>;
   render(view: 'device-code', locals: DeviceCodeLocals): Promise<string>;
   render(view: 'device-success', locals: DeviceSuccessLocals): Promise<string>;
+  render(view: 'signin-refused', locals: SignInRefusedLocals): Promise<string>;
   render(view: string, locals: PageLocals): Promise<string>;
 }
 
