@@ -99,6 +99,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     upstreamTokens: login.upstreamTokens,
     sessionOwners: createSessionBinding(store),
     recordStepUp: authorization.pendingStepUps?.record,
+    accessRules: { rules: accessRules, identities: login.upstreamTokens },
     admitUnauthenticated: addressRateLimit.admitUnauthenticated,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,

@@ -36,7 +36,7 @@ export interface McpFixtureServerOptions {
    * cut resumes it with a GET carrying `Last-Event-ID`. Stateful servers only.
    */
   readonly resumable?: boolean;
-  /** More tools, each without arguments and answering its own name (for access rules by name pattern). */
+  /** More tools, each without arguments and answering its own name (for access rules by name pattern); calls are recorded in `toolCalls`. */
   readonly tools?: readonly string[];
   /** Answer POSTs with one `application/json` body instead of an SSE stream (the SDK's enableJsonResponse). */
   readonly jsonResponse?: boolean;
@@ -56,6 +56,8 @@ export interface McpFixtureServer {
   nextAbortedRequest(): Promise<void>;
   /** Lets a `gated` progress tool send its next notification. */
   releaseProgress(): void;
+  /** The calls that reached the extra tools (`options.tools`), by name, in order. */
+  readonly toolCalls: string[];
   /** Whether sessions opened from now on answer POSTs with JSON (true) or SSE (false); starts as `options.jsonResponse`. */
   jsonResponse: boolean;
   close(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
   const seenAuthorizations: string[] = [];
   const seenHeaders: IncomingHttpHeaders[] = [];
   const seenUrls: string[] = [];
+  const toolCalls: string[] = [];
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const eventStore = options.resumable === true ? new BoundedEventStore() : undefined;
   const servers = new Set<McpServer>();
@@ -95,7 +98,10 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
       content: [{ type: 'text', text }],
     }));
     for (const name of options.tools ?? []) {
-      server.registerTool(name, {}, () => ({ content: [{ type: 'text', text: name }] }));
+      server.registerTool(name, {}, () => {
+        toolCalls.push(name);
+        return { content: [{ type: 'text', text: name }] };
+      });
     }
     server.registerTool('whoami', {}, (extra) => ({
       content: [{ type: 'text', text: userOf(extra.authInfo) }],
@@ -290,6 +296,7 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
       return new Promise((resolve) => abortWaiters.push(resolve));
     },
     releaseProgress,
+    toolCalls,
     jsonResponse: options.jsonResponse === true,
     async close() {
       for (const waiter of progressWaiters.splice(0)) waiter();

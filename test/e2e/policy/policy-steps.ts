@@ -5,7 +5,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ObservedEvent } from '../../../src/observability/index.ts';
 import { startFakeIdp, type FakeIdp, type UserClaims } from '../../support/fake-idp.ts';
 import { startMcpFixtureServer, type McpFixtureServer } from '../../support/mcp-fixture-server.ts';
@@ -88,15 +87,6 @@ export async function startPolicyProxy(rules = RULES): Promise<PolicyProxy> {
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Waits (bounded) until `check` holds: the rules file is re-read a moment after it changes. */
-export async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let waited = 0; waited < 10_000; waited += 50) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting until ${what}`);
 }
 
 /** Where a browser sign-in the rules refused stopped: the refusal page, and what the link back gives the client. */
