@@ -33,7 +33,8 @@ function capturedLogger() {
     environment: 'test',
     destination: new Writable({
       write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line));
+        for (const line of chunk.toString('utf8').split('\n'))
+          if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
         callback();
       },
     }),
