@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   describeConfig,
@@ -119,6 +120,20 @@ servers:
       trustUnverifiedEmail: true,
     });
     assert.deepEqual(config.accessRules.file, { kind: 'rules', path, label: 'rules.yaml', cwd });
+  });
+
+  it('loads examples/access-rules.yaml, and the rules of examples/servers.yaml, without a problem', () => {
+    const repository = fileURLToPath(new URL('../../../', import.meta.url));
+    const single = loadOk(
+      { ...MINIMAL_ENV, MCP_AUTH_PROXY_ACCESS_RULES_FILE: 'examples/access-rules.yaml' },
+      repository,
+    );
+    assert.equal(single.config.servers[0].access?.length, 3);
+    const several = loadOk(withServersFile('examples/servers.yaml'), repository);
+    assert.deepEqual(
+      several.config.accessRules.signIn.map((rule) => rule.id),
+      ['staff-only'],
+    );
   });
 
   it('has no rules and no file to watch without either file', () => {
