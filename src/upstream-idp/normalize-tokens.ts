@@ -125,3 +125,11 @@ export function userIdFromTokenResponse(
 ): string | undefined {
   return asIdentifier(idTokenSubject) ?? asIdentifier(raw['user_id']) ?? asIdentifier(raw['id']);
 }
+
+/** The validated id_token's claims beside the tokens, as a plain object (openid-client's has a prototype of its own). */
+export function withClaims<T extends object>(
+  tokens: T,
+  claims: Readonly<Record<string, unknown>> | undefined,
+): T & { idTokenClaims?: Readonly<Record<string, unknown>> } {
+  return claims === undefined ? tokens : { ...tokens, idTokenClaims: { ...claims } };
+}

@@ -12,6 +12,7 @@ import { IdentityConfigurationError, IdentityProviderError } from './identity-pr
 import {
   normalizeTokenResponse,
   userIdFromTokenResponse,
+  withClaims,
   type IdentityTokens,
   type RawTokenResponse,
   type RefreshedTokens,
@@ -281,14 +282,6 @@ class OpenIdIdentityClient implements IdentityClient {
     const userId = userIdFromTokenResponse(raw, claims?.sub);
     return userId === undefined ? tokens : { ...tokens, userId };
   }
-}
-
-/** The validated id_token's claims beside the tokens, as a plain object (openid-client's has a prototype of its own). */
-function withClaims<T extends object>(
-  tokens: T,
-  claims: client.IDToken | undefined,
-): T & { idTokenClaims?: Readonly<Record<string, unknown>> } {
-  return claims === undefined ? tokens : { ...tokens, idTokenClaims: { ...claims } };
 }
 
 /**
