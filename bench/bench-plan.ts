@@ -7,7 +7,8 @@ import { PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
 
 export type BenchMode = 'full' | 'quick' | 'smoke';
 
-export type TargetName = 'direct' | 'bare' | 'ours' | 'ours-warn' | 'ours-untraced' | 'ours-metrics';
+export type TargetName =
+  'direct' | 'bare' | 'ours' | 'ours-warn' | 'ours-untraced' | 'ours-metrics' | 'ours-policy';
 
 export interface BenchPlan {
   readonly mode: BenchMode;
@@ -32,6 +33,11 @@ export interface BenchPlan {
   readonly measureTracingCost: boolean;
   /** Also measures our proxy with Prometheus metrics on, on the echo payload: what recording them costs. */
   readonly measureMetricsCost: boolean;
+  /**
+   * Also measures our proxy with access rules that touch the benchmark's user (`ours-policy`), on the
+   * echo payload: what the policy step costs when rules are set. Without rules it is not built at all.
+   */
+  readonly measurePolicyCost: boolean;
   /** Restarts of our proxy on its existing store, timed (the first, fresh start is always timed). */
   readonly restarts: number;
   /** Settling time allowed after each cell (see waitUntilQuiet). */
@@ -63,6 +69,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         measureLogCost: true,
         measureTracingCost: true,
         measureMetricsCost: true,
+        measurePolicyCost: true,
         restarts: 2,
         settleMaxMs: 3_000,
         memory: { cellSeconds: 4, freshProcesses: true },
@@ -80,6 +87,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         measureLogCost: true,
         measureTracingCost: true,
         measureMetricsCost: true,
+        measurePolicyCost: true,
         restarts: 1,
         settleMaxMs: 2_000,
         memory: { cellSeconds: 2, freshProcesses: true },
@@ -97,6 +105,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         measureLogCost: false,
         measureTracingCost: true,
         measureMetricsCost: true,
+        measurePolicyCost: true,
         restarts: 0,
         settleMaxMs: 100,
         memory: { cellSeconds: 0.3, freshProcesses: false },

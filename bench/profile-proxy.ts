@@ -5,7 +5,8 @@
  *
  * Run: `node bench/profile-proxy.ts [--target ours|bare] [--payload echo]
  * [--connections 32] [--seconds 10] [--log-level info] [--tracing on|off] [--interval-us 1000]
- * [--proxy-main PATH] [--out DIR]`; the
+ * [--policy] [--proxy-main PATH] [--out DIR]`; `--policy` sets access rules that touch the benchmark's
+ * user (bench/policy-rules.ts), to see what the policy step costs; the
  * .cpuprofile file is kept in DIR (default bench/results/profiles/) for a
  * flame graph viewer. `--target bare` profiles the bare proxy the same way,
  * for comparison.
@@ -21,6 +22,7 @@ import { startReportingChild, type BenchChild } from './child-process.ts';
 import { runCell } from './load-cell.ts';
 import { logIn, startOurProxy } from './our-proxy.ts';
 import { mcpHeaders, PAYLOAD_BODIES, PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
+import { writeBenchRules } from './policy-rules.ts';
 import {
   renderProfileSummary,
   summarizeProfile,
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     /** `on` (the default, exporting to a local OTLP sink) or `off` (OTEL_SDK_DISABLED=true). */
     tracing: { type: 'string', default: 'on' },
     'interval-us': { type: 'string', default: '1000' },
+    policy: { type: 'boolean', default: false },
     'proxy-main': { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/profiles/', import.meta.url)) },
   },
@@ -132,6 +135,7 @@ async function startProfiledTarget(
     cpuProfileDir: values.out,
     cpuProfileIntervalUs: Number(values['interval-us']),
     mainPath: values['proxy-main'],
+    ...(values.policy ? { env: { MCP_AUTH_PROXY_ACCESS_RULES_FILE: await writeBenchRules(workDir) } } : {}),
   });
   return { child: proxy.child, url: proxy.mcpUrl, token: await logIn(proxy, 'bench') };
 }

@@ -12,6 +12,7 @@ const TARGET_ORDER: readonly TargetName[] = [
   'ours-warn',
   'ours-untraced',
   'ours-metrics',
+  'ours-policy',
 ];
 const MIB = 1024 * 1024;
 

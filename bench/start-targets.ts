@@ -10,6 +10,7 @@ import { startFakeIdp } from '../test/support/fake-idp.ts';
 import type { BenchPlan, TargetName } from './bench-plan.ts';
 import { startReportingChild } from './child-process.ts';
 import { logIn, startOurProxy, type OurProxy, type OurProxyOptions } from './our-proxy.ts';
+import { writeBenchRules } from './policy-rules.ts';
 import { readMemory } from './proc-stats.ts';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -103,6 +104,18 @@ export async function startTargets(
       targets.push(
         await startTwinProxy({ ...oursOptions, name: 'ours-untraced', tracing: 'off' }, workDir, stops),
       );
+    if (plan.measurePolicyCost)
+      targets.push(
+        await startTwinProxy(
+          {
+            ...oursOptions,
+            name: 'ours-policy',
+            env: { MCP_AUTH_PROXY_ACCESS_RULES_FILE: await writeBenchRules(workDir) },
+          },
+          workDir,
+          stops,
+        ),
+      );
     if (plan.measureMetricsCost)
       targets.push(
         await startTwinProxy(
@@ -161,10 +174,11 @@ async function startTimedProxy(
 
 /**
  * Our proxy with one setting changed: at LOG_LEVEL=warn (`ours-warn`, what the per-request
- * log line costs) or with OTEL_SDK_DISABLED=true (`ours-untraced`, what tracing costs).
+ * log line costs), with OTEL_SDK_DISABLED=true (`ours-untraced`, what tracing costs), with
+ * metrics on (`ours-metrics`) or with access rules (`ours-policy`).
  */
 async function startTwinProxy(
-  options: OurProxyOptions & { name: 'ours-warn' | 'ours-untraced' | 'ours-metrics' },
+  options: OurProxyOptions & { name: 'ours-warn' | 'ours-untraced' | 'ours-metrics' | 'ours-policy' },
   workDir: string,
   stops: (() => Promise<void>)[],
 ): Promise<Target> {

@@ -146,6 +146,19 @@ export function checkTargets(
       met: cost < 0.01,
     });
   }
+  const withPolicy = at32?.['ours-policy'];
+  const policyCpu = withPolicy?.proxyCpuMicrosPerRequest;
+  const oursCpu = at32?.ours?.proxyCpuMicrosPerRequest;
+  if (policyCpu !== undefined && oursCpu !== undefined) {
+    // CPU per request, not throughput: steadier on a shared machine, and the step is a few microseconds.
+    const cost = policyCpu / oursCpu - 1;
+    checks.push({
+      name: 'access rules cost at 32 connections',
+      goal: '< 3% more proxy CPU per request',
+      measured: `${(cost * 100).toFixed(1)}% (${policyCpu.toFixed(0)} vs ${oursCpu.toFixed(0)} µs/req)`,
+      met: cost < 0.03,
+    });
+  }
   const added = echo(1)?.oursAddedMs;
   if (added !== undefined) {
     checks.push({

@@ -1,4 +1,5 @@
 import type { VerifiedAccess } from '../admission/index.ts';
+import type { Identity } from '../policy/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { InvalidationBus } from '../store/index.ts';
@@ -13,6 +14,8 @@ export interface CachedUpstreamToken {
   readonly accessToken: string;
   readonly expiresAt: number | undefined;
   readonly refreshable: boolean;
+  /** The user's identity kept with the grant (the access rules read it); undefined when none was kept. */
+  readonly identity: Identity | undefined;
 }
 
 export interface AccessCacheStateOptions {

@@ -33,7 +33,7 @@ export interface AccessCacheOptions {
 export interface AccessCache {
   /** The proxy's token check, served from memory after the first success. */
   verifier(verify: VerifyAccessToken): VerifyAccessToken;
-  /** The vault as the proxy and the login bridge use it, with decrypted tokens kept in memory. */
+  /** The vault as the proxy and the login bridge use it, with decrypted tokens and parsed identities kept in memory. */
   upstreamTokens(vault: UpstreamTokenStore): CachedUpstreamTokens;
   /** oidc-provider's adapter, announcing every revocation to every instance. */
   watchAdapter(factory: AdapterFactory): AdapterFactory;
@@ -42,16 +42,17 @@ export interface AccessCache {
 }
 
 export function createAccessCache(options: AccessCacheOptions): AccessCache {
+  const maxEntries = options.maxEntries ?? ACCESS_CACHE_MAX_ENTRIES;
   const state = new AccessCacheState({
     bus: options.bus,
     clock: options.clock,
     logger: options.logger,
     ttlMs: options.ttlMs ?? ACCESS_CACHE_TTL_MS,
-    maxEntries: options.maxEntries ?? ACCESS_CACHE_MAX_ENTRIES,
+    maxEntries,
   });
   return {
     verifier: (verify) => cacheAccessTokenVerifier(verify, state),
-    upstreamTokens: (vault) => cacheUpstreamTokens(vault, state),
+    upstreamTokens: (vault) => cacheUpstreamTokens(vault, state, maxEntries),
     watchAdapter: (factory) => watchRevocations(factory, state),
     close: () => state.close(),
   };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RateLimitDecision } from '../http-kit/rate-limiter.ts';
 import type { RequestBody } from '../http-kit/read-request-body.ts';
 import type { RequestContext } from '../http-kit/request-context.ts';
+import type { Identity, ListAnswers, UserAccess } from '../policy/index.ts';
 import type { VerifiedAccess } from './ports.ts';
 import type { Settled } from './settle.ts';
 
@@ -34,14 +35,19 @@ export interface Admission {
   upstreamToken: string | undefined;
   /** read-body: the whole body, as bytes. */
   body: Buffer | undefined;
-  /** The body as JSON, when the transport parsed it (the stdio bridge); undefined otherwise. */
+  /** The body as JSON, when the transport (the stdio bridge) or the policy step parsed it; undefined otherwise. */
   message: unknown;
+  /** apply-policy: what the access rules let this user do here, when any rule touches them. */
+  userAccess: UserAccess | undefined;
+  /** apply-policy: the list requests whose answers must be filtered (`any` for a resumed stream); undefined: none. */
+  listAnswers: ListAnswers | undefined;
 
   /** Work a step started before the steps decide, so that they share one store round trip. */
   rateLimitDecision: Promise<RateLimitDecision> | undefined;
   ownerLookup: Promise<Settled<string | undefined>> | undefined;
   upstreamTokenLookup: Promise<Settled<string | undefined>> | undefined;
   bodyRead: Promise<RequestBody> | undefined;
+  identityLookup: Promise<Settled<Identity | undefined>> | undefined;
 }
 
 /** What the transport read from the request's head before the steps run. */
@@ -99,10 +105,13 @@ export function newAdmission<T extends object>(
     upstreamToken: undefined,
     body: undefined,
     message: undefined,
+    userAccess: undefined,
+    listAnswers: undefined,
     rateLimitDecision: undefined,
     ownerLookup: undefined,
     upstreamTokenLookup: undefined,
     bodyRead: undefined,
+    identityLookup: undefined,
     ...extra,
   };
 }

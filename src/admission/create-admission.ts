@@ -10,11 +10,13 @@ import { createMcpReplies, type McpReplies } from './mcp-replies.ts';
 import type {
   AdmitUnauthenticated,
   IsUpstreamAvailable,
+  ServerAccessRules,
   SessionOwners,
   StepUpPolicy,
   UpstreamTokenSource,
   VerifyAccessToken,
 } from './ports.ts';
+import { applyPolicy } from './steps/apply-policy.ts';
 import { applyRateLimit } from './steps/apply-rate-limit.ts';
 import { applyStepUp } from './steps/apply-step-up.ts';
 import { bindSessionOwner } from './steps/bind-session-owner.ts';
@@ -48,6 +50,11 @@ export interface AdmissionOptions {
   readonly admitUnauthenticated?: AdmitUnauthenticated | undefined;
   /** The server's step-up rules; absent = none (bodies are never parsed). */
   readonly stepUp?: StepUpPolicy | undefined;
+  /**
+   * The server's access rules; absent when it has none and none can appear (no rules file): the
+   * policy step is then not built at all.
+   */
+  readonly accessRules?: ServerAccessRules | undefined;
   /** Session → account (the HTTP proxy); absent = no binding. */
   readonly sessionOwners?: SessionOwners | undefined;
   /** The supervisor's view of the MCP server; absent = always try. */
@@ -70,6 +77,8 @@ export interface AdmissionStepsOf {
   readonly bindSessionOwner: AdmitStep;
   readonly resolveUpstreamIdentity: AdmitStep;
   readonly readBody: AdmitStep;
+  /** Undefined when the server has no access rules: the transports leave it out. */
+  readonly applyPolicy: AdmitStep | undefined;
   readonly applyStepUp: AdmitStep;
   readonly refuseOnceClosed: AdmitStep;
 }
@@ -115,6 +124,10 @@ export function createAdmission(options: AdmissionOptions): ServerAdmission {
     }),
     resolveUpstreamIdentity: resolveUpstreamIdentity(options.upstreamTokens, replies),
     readBody: readBody({ maxBodyBytes: options.maxBodyBytes, observeBody: options.observeBody }),
+    applyPolicy:
+      options.accessRules === undefined
+        ? undefined
+        : applyPolicy({ accessRules: options.accessRules, server, observe, replies }),
     applyStepUp: applyStepUp({
       stepUp: options.stepUp,
       resourceMetadataUrl: guarded.resourceMetadataUrl,

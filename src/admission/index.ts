@@ -17,7 +17,9 @@ export type {
 } from './admission.ts';
 export type {
   AdmitUnauthenticated,
+  GrantIdentities,
   IsUpstreamAvailable,
+  ServerAccessRules,
   SessionOwners,
   StepUpPolicy,
   UpstreamTokenSource,

@@ -34,6 +34,12 @@ export interface McpReplies {
    * "Session Management"), so the answer never reveals that the session exists.
    */
   sessionNotFound(res: ServerResponse): void;
+  /**
+   * The access rules' answer to a POST they refused (docs/access-rules.md): 200 with the JSON-RPC
+   * error(s), as an MCP server answers a call it refuses, so that clients show the message; 202
+   * when only notifications were refused (nothing to answer).
+   */
+  refusedMessages(res: ServerResponse, answer: unknown): void;
 }
 
 const SESSION_NOT_FOUND_BODY = JSON.stringify({
@@ -86,6 +92,12 @@ export function createMcpReplies(options: McpRepliesOptions): McpReplies {
       const extra =
         error.retryAfterSeconds === undefined ? [] : ['retry-after', String(error.retryAfterSeconds)];
       writeJson(res, error.status, JSON.stringify(error.toJSON()), extra);
+    },
+    refusedMessages(res, answer) {
+      if (answer !== undefined) return writeJson(res, 200, JSON.stringify(answer), []);
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(202, ['content-length', '0']);
+      res.end();
     },
     sessionNotFound(res) {
       if (res.headersSent) return void res.destroy();

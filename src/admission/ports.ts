@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RateLimitDecision } from '../http-kit/rate-limiter.ts';
 import type { RequiredScopes, ScopeHierarchy } from '../oauth/scope-challenge.ts';
+import type { AccessPolicy, Identity } from '../policy/index.ts';
 
 /**
  * What the admission pipeline needs from the rest of the system, stated by the
@@ -78,3 +79,16 @@ export interface StepUpPolicy {
  * counted. Requests with a valid token are left to the per-grant limit.
  */
 export type AdmitUnauthenticated = (req: IncomingMessage) => Promise<RateLimitDecision>;
+
+/** The user's identity kept with each grant (src/access-cache serves it from memory). */
+export interface GrantIdentities {
+  /** Undefined for a grant that kept none (made before identities were kept): no condition holds for it. */
+  identityOf(grantId: string): Promise<Identity | undefined>;
+}
+
+/** A server's access rules (src/policy, docs/access-rules.md), as they are now. */
+export interface ServerAccessRules {
+  /** The server's compiled rules now, read at every request: a change of the rules file applies to the next one. */
+  policy(): AccessPolicy;
+  readonly identities: GrantIdentities;
+}

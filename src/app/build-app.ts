@@ -31,6 +31,8 @@ import { createMcpEndpoints } from './create-mcp-endpoints.ts';
 import { createPages, type Pages } from './create-pages.ts';
 import { createAccountPage, observeGrantActivity } from './create-account-page.ts';
 import { openFoundation, type Foundation } from './open-foundation.ts';
+import { createIdentityCapture } from './identity-capture.ts';
+import { openAccessRules, type LiveAccessRules } from './live-access-rules.ts';
 import type { Supervisor } from '../supervisor/index.ts';
 
 export interface AppDependencies {
@@ -63,6 +65,8 @@ export interface BuiltApp {
 /** What the parts below share once the foundation is open. */
 interface Parts extends Foundation {
   readonly config: Config;
+  /** The access rules as they are now (docs/access-rules.md). */
+  readonly accessRules: LiveAccessRules;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -79,7 +83,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const foundation = await openFoundation(config, dependencies.observers ?? [], clock, logger);
   // "Last used" of the connected-apps page, recorded from each token issuance (src/account).
   const grantActivity = observeGrantActivity(config, foundation, clock, logger);
-  const parts: Parts = { ...foundation, observe: grantActivity.observe, config, clock, logger };
+  const accessRules = await openAccessRules(config, logger);
+  const parts: Parts = { ...foundation, observe: grantActivity.observe, config, accessRules, clock, logger };
   const { tracing, metrics, store, audit, observe } = parts;
   const pages = createPages(config);
   const authorization = await buildAuthorizationServer(parts, pages);
@@ -97,6 +102,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     upstreamTokens: login.upstreamTokens,
     sessionOwners: createSessionBinding(store),
     recordStepUp: authorization.pendingStepUps?.record,
+    accessRules: { rules: accessRules, identities: login.upstreamTokens },
     admitUnauthenticated: addressRateLimit.admitUnauthenticated,
     processEnv: dependencies.processEnv ?? {},
     onChildExit: dependencies.onChildExit,
@@ -148,6 +154,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
 
   // Everything behind the HTTP server, in the order it is stopped.
   const stop = async (): Promise<void> => {
+    accessRules.close();
     await mcp.close();
     await metrics?.close();
     accessCache.close();
@@ -241,11 +248,12 @@ async function buildLoginBridge(parts: Parts, pages: Pages, authorization: Autho
     deriveKey(encryptionKey, 'upstream-pending-logins'),
     tracing,
   );
+  const identities = createIdentityCapture(parts.accessRules, upstreamLogin, logger);
   const vault = new UpstreamTokenVault({
     store,
     encryptionKey: deriveKey(encryptionKey, 'upstream-tokens'),
     ttlSeconds: config.authorizationServer.refreshTokenTtlSeconds,
-    refreshAtIdp: (refreshToken) => upstreamLogin.refreshToken(refreshToken),
+    refreshAtIdp: (refreshToken, current) => identities.refreshAtIdp(refreshToken, current),
     revokeGrant: authorizationServer.revokeGrant,
     clock,
     observe,
@@ -265,6 +273,7 @@ async function buildLoginBridge(parts: Parts, pages: Pages, authorization: Autho
     provider: authorizationServer.provider,
     upstreamLogin,
     upstreamTokens,
+    signInRules: identities.signInRules,
     renderPage: (view, locals) => renderer.render(view, locals),
     pageHeaders,
     confirmedClients: new ConfirmedClients({

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createAdmission,
   type AdmitUnauthenticated,
+  type GrantIdentities,
   type GuardedResource,
+  type ServerAccessRules,
   type SessionOwners,
   type StepUpPolicy,
   type UpstreamTokenSource,
@@ -20,6 +22,7 @@ import { createLocalFirstRateLimiter } from '../http-kit/local-first-rate-limite
 import type { RequestContext } from '../http-kit/request-context.ts';
 import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import { compileScopePolicy } from '../oauth/scope-policy.ts';
+import { compileAccessPolicy } from '../policy/index.ts';
 import type { Observe } from '../observability/index.ts';
 import { createMcpProxy } from '../proxy/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -27,6 +30,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { KeyValueStore } from '../store/index.ts';
 import { createSupervisor, type Supervisor } from '../supervisor/index.ts';
 import type { Tracing } from '../telemetry/index.ts';
+import type { LiveAccessRules } from './live-access-rules.ts';
 
 /** What every server's endpoint shares: the proxy-wide ports and settings. */
 export interface McpEndpointDependencies {
@@ -42,6 +46,9 @@ export interface McpEndpointDependencies {
   readonly sessionOwners: SessionOwners;
   /** Told of each step-up challenge, so the authorization server refuses the next refresh; absent = nobody. */
   readonly recordStepUp?: ((grantId: string, serverId: string) => Promise<void>) | undefined;
+  /** The access rules as they are now, and each grant's identity (docs/access-rules.md). */
+  readonly accessRules?:
+    { readonly rules: LiveAccessRules; readonly identities: GrantIdentities } | undefined;
   /** MAX_REQUESTS per address, for MCP requests without a valid access token. */
   readonly admitUnauthenticated?: AdmitUnauthenticated | undefined;
   /** Told of each MCP request, challenge and supervisor change (metrics, audit). */
@@ -168,6 +175,7 @@ function admissionOptionsOf(server: McpServer, dependencies: McpEndpointDependen
     maxBodyBytes: dependencies.maxBodyBytes,
     admitUnauthenticated: dependencies.admitUnauthenticated,
     stepUp: stepUpOf(server, dependencies.recordStepUp),
+    accessRules: accessRulesOf(server, dependencies.accessRules),
     standaloneStreams: dependencies.standaloneStreams,
     observe: dependencies.observe,
     logger: dependencies.logger,
@@ -198,6 +206,23 @@ function stepUpOf(
     // The refusal of the refresh that follows is for this server only (step-up-refresh-refusal.ts).
     recordChallenge: recordChallenge && ((grantId) => recordChallenge(grantId, server.id)),
   };
+}
+
+/**
+ * The server's access rules, read from the live rules at each request so that a change of the rules
+ * file applies to the next one. Undefined (the policy step is not built) when the server has no rules
+ * and none can appear: no rules file is watched.
+ */
+function accessRulesOf(
+  server: McpServer,
+  accessRules: McpEndpointDependencies['accessRules'],
+): ServerAccessRules | undefined {
+  if (accessRules === undefined) return undefined;
+  const { rules, identities } = accessRules;
+  const current = () => rules.current.servers.get(server.id);
+  if (!rules.changeable && (current()?.empty ?? true)) return undefined;
+  const none = compileAccessPolicy([]);
+  return { policy: () => current() ?? none, identities };
 }
 
 /**

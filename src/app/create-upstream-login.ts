@@ -2,7 +2,7 @@ import type { Config } from '../config/config.ts';
 import type { KeyValueStore } from '../store/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { UpstreamLogin } from '../interaction/index.ts';
-import type { UpstreamTokenSet } from '../upstream-token-vault/index.ts';
+import type { RefreshedAtIdp } from './identity-capture.ts';
 import type { Tracing } from '../telemetry/index.ts';
 import {
   createIdentityClient,
@@ -15,9 +15,9 @@ import {
 
 export interface UpstreamIdentity extends UpstreamLogin {
   readonly client: IdentityClient;
-  refreshToken(
-    refreshToken: string,
-  ): Promise<Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined }>;
+  refreshToken(refreshToken: string): Promise<RefreshedAtIdp>;
+  /** The IdP's userinfo for this access token; undefined when it has no userinfo endpoint. */
+  fetchUserInfo(accessToken: string): Promise<Readonly<Record<string, unknown>> | undefined>;
 }
 
 /**
@@ -58,14 +58,17 @@ export async function createUpstreamLogin(
       }),
     refreshToken: (refreshToken) =>
       idpCall('idp.refresh', async () => toVaultTokens(await client.refreshToken(refreshToken))),
+    fetchUserInfo: (accessToken) => idpCall('idp.userinfo', () => client.fetchUserInfo(accessToken)),
   };
 }
 
-/** The fields the vault keeps; `idToken` and `expiresIn` are not needed once the login is done. */
-function toVaultTokens(
-  tokens: RefreshedTokens,
-): Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined } {
+/**
+ * The fields the vault keeps, and the id_token's claims for the identity; `idToken` and
+ * `expiresIn` are not needed once the login is done.
+ */
+function toVaultTokens(tokens: RefreshedTokens): RefreshedAtIdp {
   return {
+    idTokenClaims: tokens.idTokenClaims,
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
     tokenType: tokens.tokenType,

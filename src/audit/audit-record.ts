@@ -17,11 +17,13 @@ export const AUDIT_EVENTS = [
   'audit.confirmation_declined',
   'audit.signin_succeeded',
   'audit.signin_failed',
+  'audit.signin_refused',
   'audit.token_issued',
   'audit.token_revoked',
   'audit.grant_revoked',
   'audit.step_up_challenged',
   'audit.session_foreign_user',
+  'audit.access_denied',
   'audit.origin_refused',
   'audit.rate_limited',
   'audit.admin_request',
@@ -65,7 +67,10 @@ export interface AuditRecord {
 
   /** audit.client_registered: `dynamic` (RFC 7591) or `metadata_document` (a client ID metadata document). */
   readonly registration?: 'dynamic' | 'metadata_document' | undefined;
-  /** audit.signin_failed: the OAuth error the sign-in ended with; audit.admin_refused: missing_token or wrong_token. */
+  /**
+   * audit.signin_failed: the OAuth error the sign-in ended with; audit.admin_refused: missing_token or
+   * wrong_token; audit.access_denied: denied (a deny rule) or not-allowed (outside an allow-list).
+   */
   readonly reason?: string | undefined;
   /** audit.token_issued: authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code. */
   readonly grantType?: string | undefined;
@@ -82,6 +87,15 @@ export interface AuditRecord {
   readonly host?: string | undefined;
   /** audit.rate_limited: `address` (MAX_REQUESTS per client address). */
   readonly limiter?: 'address' | undefined;
+  /** audit.signin_refused, audit.access_denied: the id of the access rule that refused (docs/access-rules.md). */
+  readonly rule?: string | undefined;
+  /** audit.access_denied: the MCP server (config `servers[].id`) whose rules refused. */
+  readonly server?: string | undefined;
+  /** audit.access_denied: the JSON-RPC method refused, or the HTTP method when the whole server is. */
+  readonly method?: string | undefined;
+  /** audit.access_denied: the kind (tools, prompts, resources) and name of what was asked for. */
+  readonly kind?: 'tools' | 'prompts' | 'resources' | undefined;
+  readonly name?: string | undefined;
   /** Records of the `mcp-auth-proxy` command: the operating-system user who ran it. */
   readonly osUser?: string | undefined;
 }

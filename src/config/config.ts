@@ -1,5 +1,7 @@
 import type { JWK } from 'jose';
 import type { ScopePolicy } from '../oauth/scope-policy.ts';
+import type { AccessRule } from '../policy/index.ts';
+import type { AccessRulesConfig } from './access-rules/access-rules-config.ts';
 
 /**
  * The validated configuration. Built only by config/load-config.ts from the
@@ -23,6 +25,8 @@ export interface Config {
   readonly servers: readonly [McpServer, ...McpServer[]];
   /** MCP_AUTH_PROXY_SERVERS_FILE, absolute: where `servers` came from; undefined for the one MCP_SERVER_* server. */
   readonly serversFile: string | undefined;
+  /** Who may sign in, and where the rules come from (docs/access-rules.md); each server's own are its `access`. */
+  readonly accessRules: AccessRulesConfig;
   readonly store: StoreConfig;
   readonly keys: KeyConfig;
   readonly authorizationServer: AuthorizationServerConfig;
@@ -65,6 +69,8 @@ export interface McpServerCommon {
   readonly rateLimit: { readonly maxRequests: number; readonly windowMs: number };
   /** The header that carries the user's account id upstream (default MCP_AUTH_PROXY_USER_ID_HEADER). */
   readonly userIdHeader: string;
+  /** Its access rules as the configuration was loaded (`access:`); absent: none (docs/access-rules.md). */
+  readonly access?: readonly AccessRule[];
 }
 
 /** MCP_SERVER_TRANSPORT=http (the default): the MCP server speaks Streamable HTTP at `url`. */

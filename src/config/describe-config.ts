@@ -75,6 +75,8 @@ function describeMcpServer(mcpServer: McpServer): Description {
     scopePolicy: describeScopePolicy(mcpServer.scopePolicy),
     rateLimit: { ...mcpServer.rateLimit },
     userIdHeader: mcpServer.userIdHeader,
+    // Rule ids only: the rules themselves can name people (email conditions).
+    access: (mcpServer.access ?? []).map((rule) => rule.id),
   };
   if (mcpServer.transport === 'stdio') {
     return { id, transport, path, resource, ...common, stdio: describeStdio(mcpServer.stdio) };
@@ -146,6 +148,11 @@ export function describeConfig(config: Config): ConfigDescription {
     verifyRelease: config.verifyRelease,
     serversFile: config.serversFile ?? null,
     servers: config.servers.map(describeMcpServer),
+    accessRules: {
+      signIn: config.accessRules.signIn.map((rule) => rule.id),
+      identityClaims: { ...config.accessRules.identityClaims },
+      file: config.accessRules.file === undefined ? null : config.accessRules.file.path,
+    },
     store: describeStore(config.store),
     keys: {
       // Key ids are public (published at /jwks); the key material is not.

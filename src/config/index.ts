@@ -28,6 +28,15 @@ export type {
   TracingOn,
 } from './config.ts';
 export type { ConfigProblem, ConfigResult } from './config-result.ts';
+export {
+  reloadAccessRules,
+  watchAccessRules,
+  type AccessRulesConfig,
+  type AccessRulesFile,
+  type AccessRulesSnapshot,
+  type ReloadedRules,
+  type RulesWatch,
+} from './access-rules/index.ts';
 export { describeConfig, type ConfigDescription } from './describe-config.ts';
 export {
   defaultText,

@@ -3,6 +3,7 @@ import type { ConfigResult } from './config-result.ts';
 import { createEnvironmentReader, type Environment } from './environment-reader.ts';
 import { unknownVariableWarnings } from './unknown-variables.ts';
 import {
+  readAccessRulesConfig,
   readAdminApi,
   readAudit,
   readAuthorizationServer,
@@ -42,11 +43,9 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
   const pages = readPages(reader);
   const proxy = readProxy(reader);
   const rateLimit = readRateLimit(reader);
-  const { servers, serversFile } = readServers(reader, server.baseUrl, {
-    authorizationServer,
-    rateLimit,
-    proxy,
-  });
+  const serversRead = readServers(reader, server.baseUrl, { authorizationServer, rateLimit, proxy });
+  const { accessRules, servers } = readAccessRulesConfig(reader, serversRead);
+  const { serversFile } = serversRead;
   const log = readLog(reader, server.nodeEnv);
   const audit = readAudit(reader);
   const telemetry = readTelemetry(reader);
@@ -80,6 +79,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions): Config
       nodeEnv: server.nodeEnv,
       servers,
       serversFile,
+      accessRules,
       store: store.config,
       keys,
       authorizationServer: { ...authorizationServer, scopes: allScopes(authorizationServer.scopes, servers) },

@@ -10,45 +10,30 @@ import { redirect } from '../http-kit/respond.ts';
 import type { Route } from '../http-kit/router.ts';
 import type { ConfirmedClients } from './confirmed-clients.ts';
 import { csrfTokenFor, isCsrfSafe } from './csrf.ts';
-import { finishLogin } from './finish-login.ts';
+import { finishWithError } from './finish-with-error.ts';
+import {
+  clientOf,
+  loadInteraction,
+  type InteractionDetails,
+  type LoadedInteraction,
+} from './load-interaction.ts';
+import { upstreamCallback } from './upstream-callback.ts';
 import { buildConfirmPageLocals } from './confirm-page-locals.ts';
 import { deviceUserCodeOf } from './device-user-code.ts';
 import { sendPage } from './send-page.ts';
-import type { RenderPage, UpstreamLogin, UpstreamTokenSink } from './ports.ts';
+import type { RenderPage, SignInRules, UpstreamLogin, UpstreamTokenSink } from './ports.ts';
 import { stepUpScopesToConfirm } from './step-up-confirmations.ts';
 import { LOGIN_STATE_TTL_MS, loginStateDestination, STATE_INDEX_PREFIX } from './login-states.ts';
 import type { ProtectedResources } from '../authorization-server/index.ts';
 
 const FORM_BODY_LIMIT_BYTES = 16 * 1024;
-const EXPIRED_SIGN_IN =
-  'This sign-in has expired or was started in another browser. Go back to your application and connect again.';
-/** RFC 6749 §4.1.2.1: the only codes an authorization error response may carry to the client. */
-const AUTHORIZATION_ERROR_CODES: ReadonlySet<string> = new Set([
-  'invalid_request',
-  'unauthorized_client',
-  'access_denied',
-  'unsupported_response_type',
-  'invalid_scope',
-  'server_error',
-  'temporarily_unavailable',
-]);
-
-/**
- * What the MCP client's redirect URI gets for a failed upstream login. Only a
- * transient outage (503) is `temporarily_unavailable`. Codes such as
- * `invalid_grant` (the IdP refused our code exchange) or `bad_gateway` (an
- * id_token that failed validation) are not authorization-response codes, so
- * they become `server_error`.
- */
-function authorizationErrorCode(error: OAuthError): string {
-  if (error.status === 503) return 'temporarily_unavailable';
-  return AUTHORIZATION_ERROR_CODES.has(error.code) ? error.code : 'server_error';
-}
 
 export interface InteractionRoutesOptions {
   provider: Provider;
   upstreamLogin: UpstreamLogin;
   upstreamTokens: UpstreamTokenSink;
+  /** Who signed in, and whether the `signIn:` rules let them (docs/access-rules.md). */
+  signInRules: SignInRules;
   renderPage: RenderPage;
   /** Security headers for HTML pages (views/page-headers). */
   pageHeaders: Readonly<Record<string, string>>;
@@ -83,34 +68,10 @@ export interface InteractionRoutesOptions {
 export function createInteractionRoutes(options: InteractionRoutesOptions): Route[] {
   const { provider, logger } = options;
   const observe = options.observe ?? ignoreEvents;
-  type Loaded = Awaited<ReturnType<typeof loadInteraction>>;
-  const clientOf = ({ client }: Loaded) => ({
-    clientId: client.clientId,
-    clientName: typeof client.clientName === 'string' ? client.clientName : undefined,
-  });
-  const stepUpScopesOf = (details: Awaited<ReturnType<Provider['interactionDetails']>>): string[] =>
+  const stepUpScopesOf = (details: InteractionDetails): string[] =>
     stepUpScopesToConfirm(options.servers, details);
-
-  async function loadInteraction(req: IncomingMessage, res: ServerResponse, uid: string) {
-    // interactionDetails checks the signed, path-scoped interaction cookie: this binds every step to
-    // the browser that started the authorization request.
-    let details: Awaited<ReturnType<Provider['interactionDetails']>>;
-    try {
-      details = await provider.interactionDetails(req, res);
-    } catch (error) {
-      // oidc-provider's SessionNotFound ("interaction session id cookie not found") means nothing
-      // to a person; say what happened and what to do.
-      if ((error as { name?: string }).name === 'SessionNotFound')
-        throw new OAuthError('invalid_request', EXPIRED_SIGN_IN);
-      throw error;
-    }
-    if (details.uid !== uid) throw new OAuthError('invalid_request', EXPIRED_SIGN_IN);
-    const clientId = details.params.client_id;
-    const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
-    if (client === undefined)
-      throw new OAuthError('invalid_client', 'the client of this sign-in is no longer registered');
-    return { details, client };
-  }
+  const load = (req: IncomingMessage, res: ServerResponse, uid: string) =>
+    loadInteraction(provider, req, res, uid);
 
   async function sendToIdentityProvider(res: ServerResponse, uid: string): Promise<void> {
     const state = randomToken(32);
@@ -122,7 +83,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
 
   async function renderConfirmation(
     res: ServerResponse,
-    loaded: Awaited<ReturnType<typeof loadInteraction>>,
+    loaded: LoadedInteraction,
     userCode: string | undefined,
   ) {
     const html = await options.renderPage(
@@ -138,20 +99,6 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       }),
     );
     sendPage(res, 200, html, options.pageHeaders);
-  }
-
-  async function finishWithError(
-    req: IncomingMessage,
-    res: ServerResponse,
-    error: string,
-    description: string,
-  ) {
-    await provider.interactionFinished(
-      req,
-      res,
-      { error, error_description: description },
-      { mergeWithLastSubmission: false },
-    );
   }
 
   // GET only, never HEAD: each of these steps has effects (a login state, a single-use code).
@@ -179,63 +126,13 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
     {
       methods: ['GET'],
       path: options.identity.uniqueCallbackPath,
-      handle: async (req, res, params) => {
-        const uid = params.uid ?? '';
-        const loaded = await loadInteraction(req, res, uid);
-        const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-        const state = query.get('state') ?? '';
-        // Single use: a replayed callback finds no state.
-        const stateUid = await options.store.take(STATE_INDEX_PREFIX + state);
-        if (stateUid !== uid)
-          throw new OAuthError('invalid_request', 'the sign-in state does not match this interaction');
-        let tokens;
-        try {
-          tokens = await options.upstreamLogin.completeLogin({ params: query, state });
-        } catch (error) {
-          if (!(error instanceof OAuthError)) throw error;
-          logger.info(
-            { event: 'interaction.upstream_login_failed', uid, error: error.code },
-            'interaction.upstream_login_failed',
-          );
-          observe({ type: 'signin.failed', reason: error.code, ...clientOf(loaded), request: req });
-          await finishWithError(req, res, authorizationErrorCode(error), error.message);
-          return;
-        }
-        const grantId = await finishLogin({
-          provider,
-          details: loaded.details,
-          accountId: tokens.userId,
-          servers: options.servers,
-        });
-        await options.upstreamTokens.save(grantId, tokens);
-        observe({
-          type: 'signin.succeeded',
-          accountId: tokens.userId,
-          grantId,
-          ...clientOf(loaded),
-          request: req,
-        });
-        logger.info(
-          { event: 'interaction.login_finished', uid, clientId: loaded.client.clientId, grantId },
-          'interaction.login_finished',
-        );
-        await provider.interactionFinished(
-          req,
-          res,
-          {
-            login: { accountId: tokens.userId, remember: false },
-            consent: { grantId },
-            ...(loaded.details.prompt.name === 'select_account' ? { select_account: {} } : {}),
-          },
-          { mergeWithLastSubmission: false },
-        );
-      },
+      handle: upstreamCallback({ ...options, observe }),
     },
     {
       methods: ['GET'],
       path: '/interaction/:uid',
       handle: async (req, res, params) => {
-        const loaded = await loadInteraction(req, res, params.uid ?? '');
+        const loaded = await load(req, res, params.uid ?? '');
         // A device sign-in is confirmed every time, remembered or not: its user code may have been
         // sent to this person by someone else (RFC 8628 §5.4, remote phishing).
         const userCode = await deviceUserCodeOf(provider, loaded.details);
@@ -256,7 +153,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       methods: ['POST'],
       path: '/interaction/:uid/confirm-login',
       handle: async (req, res, params) => {
-        const loaded = await loadInteraction(req, res, params.uid ?? '');
+        const loaded = await load(req, res, params.uid ?? '');
         const form = await readFormBody(req, FORM_BODY_LIMIT_BYTES);
         if (!isCsrfSafe(req, form, options.csrfKey, loaded.details.uid, options.baseUrl)) {
           throw new OAuthError('forbidden', 'the confirmation did not come from this sign-in page');
@@ -283,9 +180,9 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Rout
       methods: ['GET', 'POST'],
       path: '/interaction/:uid/abort',
       handle: async (req, res, params) => {
-        const loaded = await loadInteraction(req, res, params.uid ?? '');
+        const loaded = await load(req, res, params.uid ?? '');
         observe({ type: 'confirmation.declined', ...clientOf(loaded), request: req });
-        await finishWithError(req, res, 'access_denied', 'the user cancelled the sign-in');
+        await finishWithError(provider, req, res, 'access_denied', 'the user cancelled the sign-in');
       },
     },
   ];

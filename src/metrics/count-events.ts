@@ -24,6 +24,8 @@ export function countEvents(metrics: ProxyMetrics): Observe {
         return metrics.signinsSucceeded.inc();
       case 'signin.failed':
         return metrics.signinsFailed.inc({ reason: errorCodeLabel(event.reason) });
+      case 'signin.refused':
+        return metrics.signinsRefused.inc({ rule: event.rule });
       case 'authorization.completed':
         return metrics.authorizationsCompleted.inc();
       case 'token.issued':
@@ -38,6 +40,8 @@ export function countEvents(metrics: ProxyMetrics): Observe {
         return metrics.stepUpChallenges.inc();
       case 'session.foreign_user':
         return metrics.foreignSessionRefusals.inc();
+      case 'access.denied':
+        return metrics.accessDenials.inc({ server: event.server, rule: event.rule });
       case 'origin.refused':
         return metrics.originRefusals.inc();
       case 'rate_limit.rejected':

@@ -90,6 +90,11 @@ function signInMetrics(counter: CounterMaker) {
       'Sign-ins at the upstream identity provider that failed, by the OAuth error they ended with.',
       ['reason'],
     ),
+    signinsRefused: counter(
+      'idp_signins_refused_total',
+      'Sign-ins at the upstream identity provider that the access rules refused, by rule.',
+      ['rule'],
+    ),
     authorizationsCompleted: counter(
       'authorizations_completed_total',
       'Authorizations that sent a code to the client.',
@@ -147,6 +152,11 @@ function trafficMetrics(counter: CounterMaker, registers: Registry[]) {
     foreignSessionRefusals: counter(
       'foreign_session_refusals_total',
       "MCP requests refused because they named another user's MCP session.",
+    ),
+    accessDenials: counter(
+      'mcp_access_denied_total',
+      'MCP requests (or messages of a batch) the access rules refused, by server and rule.',
+      ['server', 'rule'],
     ),
     storeDuration: new HotPathHistogram(
       `${PREFIX}store_operation_duration_seconds`,

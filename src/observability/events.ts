@@ -48,6 +48,16 @@ export type ObservedEvent =
       readonly request: IncomingMessage;
     }
   | {
+      /** The IdP signed the user in, and the access rules' `signIn:` refused them: no grant was made. */
+      readonly type: 'signin.refused';
+      readonly accountId: string;
+      /** The id of the rule that refused. */
+      readonly rule: string;
+      readonly clientId: string;
+      readonly clientName: string | undefined;
+      readonly request: IncomingMessage;
+    }
+  | {
       readonly type: 'token.issued';
       /** authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code. */
       readonly grantType: string;
@@ -100,6 +110,24 @@ export type ObservedEvent =
       readonly clientId: string;
       /** The MCP server whose session it is. */
       readonly server?: string | undefined;
+      readonly request: IncomingMessage;
+    }
+  | {
+      /** The access rules refused an MCP request (docs/access-rules.md); it was answered and never forwarded. */
+      readonly type: 'access.denied';
+      readonly grantId: string;
+      readonly accountId: string;
+      readonly clientId: string;
+      /** The MCP server whose rules refused. */
+      readonly server: string;
+      /** The id of the rule that decided. */
+      readonly rule: string;
+      /** denied: a deny rule names it; not-allowed: no allow rule of an allow-list does. */
+      readonly reason: 'denied' | 'not-allowed';
+      /** The JSON-RPC method refused (`tools/call`, ...), or the HTTP method when the whole server is refused. */
+      readonly method: string;
+      /** The tool, prompt or resource asked for; undefined when the whole server is refused. */
+      readonly item: { readonly kind: 'tools' | 'prompts' | 'resources'; readonly name: string } | undefined;
       readonly request: IncomingMessage;
     }
   | {

@@ -21,6 +21,7 @@ import type { Logger } from '../shared/logger.ts';
 import { sanitizeUrl } from '../shared/logger.ts';
 import { forwardWithRefresh } from './forward-with-refresh.ts';
 import type { ProxyTracing } from './ports.ts';
+import { relayListAnswers } from './relay-list-answers.ts';
 import { relayResponse } from './relay-response.ts';
 import {
   createUpstreamClient,
@@ -30,6 +31,7 @@ import {
 import {
   appendContentLength,
   createRequestHeaderRules,
+  dropAcceptEncoding,
   fillUpstreamIdentity,
   readRequestHead,
   type RequestHead,
@@ -109,6 +111,8 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
       step.bindSessionOwner,
       step.resolveUpstreamIdentity,
       step.readBody,
+      // Built only for a server with access rules: one without pays nothing here.
+      ...(step.applyPolicy === undefined ? [] : [step.applyPolicy]),
       step.applyStepUp,
       step.refuseOnceClosed,
     ],
@@ -129,6 +133,8 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
       requestId: context.requestId,
       userAgent: head.userAgent ?? DEFAULT_USER_AGENT,
     });
+    // A list answer the access rules filter must arrive readable, not compressed.
+    if (request.listAnswers !== undefined) dropAcceptEncoding(head);
     appendContentLength(head, body.length);
     // Tool calls and SSE streams may stay silent for minutes; no idle timeout cuts them.
     req.socket.setTimeout(0);
@@ -172,8 +178,22 @@ export function createMcpProxy(options: McpProxyOptions): McpProxy {
       });
       if (request.aborted) return void response.destroy();
     }
-    const isGet = req.method === 'GET';
-    const end = await relayResponse(response, res, isGet ? standaloneStreams : undefined);
+    const streams = req.method === 'GET' ? standaloneStreams : undefined;
+    const { userAccess, listAnswers } = request;
+    const end =
+      userAccess === undefined || listAnswers === undefined
+        ? await relayResponse(response, res, streams)
+        : await relayListAnswers(response, res, { access: userAccess, answers: listAnswers }, streams);
+    if (typeof end === 'object') {
+      logger.warn(
+        { event: 'proxy.list_answer_unfilterable', requestId: context.requestId, reason: end.unfilterable },
+        'proxy.list_answer_unfilterable',
+      );
+      return replies.error(
+        res,
+        new OAuthError('bad_gateway', 'The MCP server sent a list the proxy cannot filter.'),
+      );
+    }
     if (end === 'upstream_broke') {
       logger.warn(
         { event: 'proxy.upstream_stream_broken', requestId: context.requestId, grantId: access.grantId },

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transform } from 'node:stream';
 import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import { buildClientResponseHeaders } from './client-response-headers.ts';
 
@@ -21,13 +22,18 @@ export type RelayEnd = 'complete' | 'client_gone' | 'upstream_broke' | 'ended_at
  * - With `standaloneStreams` (a GET), an SSE answer is registered there, and
  *   shutdown ends it: the client's response is ended properly (the client sees
  *   a finished stream and resumes it elsewhere) and the upstream GET is aborted.
+ * - With `through` (the access rules' list filter), the body passes through
+ *   it on its way, and the client's response has no Content-Length.
  */
 export function relayResponse(
   upstream: IncomingMessage,
   res: ServerResponse,
   standaloneStreams?: StandaloneStreams,
+  through?: Transform,
 ): Promise<RelayEnd> {
-  const { headers, isEventStream } = buildClientResponseHeaders(upstream.rawHeaders);
+  const head = buildClientResponseHeaders(upstream.rawHeaders);
+  const { isEventStream } = head;
+  const headers = through === undefined ? head.headers : withoutContentLength(head.headers);
   writeResponseHead(res, upstream.statusCode ?? 502, headers);
   // SSE: the client sees the status and headers now, not with the first
   // event (which may come minutes later); each event is then written as
@@ -37,11 +43,12 @@ export function relayResponse(
   return new Promise((resolve) => {
     let upstreamBroke = false;
     let endedAtShutdown = false;
+    const source = through ?? upstream;
     const forget =
       isEventStream && standaloneStreams !== undefined
         ? standaloneStreams.open(() => {
             endedAtShutdown = true;
-            upstream.unpipe(res);
+            source.unpipe(res);
             res.end();
             upstream.destroy();
           })
@@ -62,8 +69,22 @@ export function relayResponse(
       resolve(res.writableFinished ? 'complete' : 'client_gone');
     });
     // Shutdown may have begun while the upstream answered: the stream was then ended in open().
-    if (!endedAtShutdown) upstream.pipe(res);
+    if (endedAtShutdown) return;
+    if (through !== undefined) {
+      through.once('error', () => res.destroy());
+      upstream.pipe(through);
+    }
+    source.pipe(res);
   });
+}
+
+/** The headers without Content-Length, for a body that changes on its way (and so is sent chunked). */
+export function withoutContentLength(headers: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let index = 0; index < headers.length; index += 2) {
+    if (headers[index]!.toLowerCase() !== 'content-length') kept.push(headers[index]!, headers[index + 1]!);
+  }
+  return kept;
 }
 
 /**

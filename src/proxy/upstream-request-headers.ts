@@ -152,6 +152,16 @@ export function replaceUpstreamToken(head: RequestHead, upstreamToken: string): 
   head.headers[AUTHORIZATION_VALUE_INDEX] = `Bearer ${upstreamToken}`;
 }
 
+/**
+ * The client's Accept-Encoding is not passed on, so the MCP server answers
+ * uncompressed: the proxy must read the answer (the access rules' list filter).
+ */
+export function dropAcceptEncoding(head: RequestHead): void {
+  removeNamedPairs(head.headers, ACCEPT_ENCODING, IDENTITY_SLOTS * 2);
+}
+
+const ACCEPT_ENCODING: ReadonlySet<string> = new Set(['accept-encoding']);
+
 /** The buffered body's exact length replaces whatever framing the client used. */
 export function appendContentLength(head: RequestHead, bodyBytes: number): void {
   if (head.hasBody) head.headers.push('content-length', String(bodyBytes));

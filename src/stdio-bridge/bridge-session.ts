@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { McpStdioBridgeConfig } from '../config/config.ts';
+import {
+  filterListMessage,
+  type JsonRpcId,
+  type ListMethod,
+  type ListRequests,
+  type UserAccess,
+} from '../policy/index.ts';
 import type { StandaloneStreams } from '../http-kit/standalone-streams.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -16,8 +24,23 @@ export interface BridgeSession extends RegisteredSession {
   readonly pid: number;
   /** The MCP session id, once the child has been initialized. */
   readonly sessionId: string | undefined;
-  /** Hands one HTTP request of this session to the SDK's Streamable HTTP transport. */
-  handle(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void>;
+  /**
+   * Hands one HTTP request of this session to the SDK's Streamable HTTP transport. With `lists`
+   * (the access rules' policy step found list requests the user is restricted on), the child's
+   * answers to them are filtered on their way to the client.
+   */
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    parsedBody?: unknown,
+    lists?: SessionLists,
+  ): Promise<void>;
+}
+
+/** What the user may see, and the list requests of one POST whose answers must be filtered. */
+export interface SessionLists {
+  readonly access: UserAccess;
+  readonly requests: ListRequests;
 }
 
 export interface BridgeSessionOptions {
@@ -60,6 +83,9 @@ export async function openBridgeSession(options: BridgeSessionOptions): Promise<
   let ending: Promise<void> | undefined;
   let openRequests = 0;
   let lastActivityMs = clock.nowMs();
+  /** List requests still awaiting the child's answer, and the access of the user who made them. */
+  const awaitedLists = new Map<JsonRpcId, ListMethod>();
+  let listAccess: UserAccess | undefined;
 
   const toClient = new StreamableHTTPServerTransport({
     sessionIdGenerator: () => randomUUID(),
@@ -77,7 +103,11 @@ export async function openBridgeSession(options: BridgeSessionOptions): Promise<
       return sessionId;
     },
 
-    async handle(req, res, parsedBody) {
+    async handle(req, res, parsedBody, lists) {
+      if (lists !== undefined) {
+        listAccess = lists.access;
+        for (const [id, method] of lists.requests) awaitedLists.set(id, method);
+      }
       openRequests += 1;
       lastActivityMs = clock.nowMs();
       const forget =
@@ -135,10 +165,18 @@ export async function openBridgeSession(options: BridgeSessionOptions): Promise<
       );
     });
   };
+  /** The child's answer to a list request the user is restricted on, with what they may not use taken out. */
+  const filtered = (message: JSONRPCMessage): JSONRPCMessage => {
+    if (awaitedLists.size === 0 || listAccess === undefined) return message;
+    const result = filterListMessage(message, listAccess, awaitedLists);
+    for (const id of result.answered) awaitedLists.delete(id);
+    return result.message as JSONRPCMessage;
+  };
+
   toChild.onmessage = (message) => {
     const relatedRequestId = routing.relatedRequestFor(message);
     toClient
-      .send(message, relatedRequestId === undefined ? undefined : { relatedRequestId })
+      .send(filtered(message), relatedRequestId === undefined ? undefined : { relatedRequestId })
       .catch((error: unknown) => {
         // The client went away (its stream is closed) or never opened a GET stream: nowhere to deliver.
         logger.debug(

@@ -17,7 +17,7 @@ import { DependencyUnavailableError } from '../http-kit/dependency-unavailable-e
 import { ignoreEvents, type Observe } from '../observability/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { openBridgeSession, type BridgeSession } from './bridge-session.ts';
+import { openBridgeSession, type BridgeSession, type SessionLists } from './bridge-session.ts';
 import { exactPath, findSession, parseMessage, type BridgeAdmission } from './bridge-steps.ts';
 import { writeJsonRpcReply } from './json-rpc-replies.ts';
 import { createSessionRegistry } from './session-registry.ts';
@@ -72,7 +72,15 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       step.readBearer,
       step.verifyToken,
     ],
-    admit: [step.applyRateLimit, findSession(registry), step.readBody, parseMessage(), step.applyStepUp],
+    admit: [
+      step.applyRateLimit,
+      findSession(registry),
+      step.readBody,
+      parseMessage(),
+      // Built only for a server with access rules: one without pays nothing here.
+      ...(step.applyPolicy === undefined ? [] : [step.applyPolicy]),
+      step.applyStepUp,
+    ],
   };
 
   async function bridge(request: Verified<BridgeAdmission>): Promise<void> {
@@ -80,7 +88,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     // An existing session, found for the user who opened it.
     if (session !== undefined) {
       return req.method === 'POST'
-        ? await session.handle(req, res, request.message)
+        ? await session.handle(req, res, request.message, listsOf(request))
         : await session.handle(req, res);
     }
     // Without a session id, only an `initialize` POST is accepted: it opens a session.
@@ -120,7 +128,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       { event: 'stdio_bridge.session_started', pid: session.pid, grantId: access.grantId },
       'stdio_bridge.session_started',
     );
-    await session.handle(req, res, request.message);
+    await session.handle(req, res, request.message, listsOf(request));
     // The SDK refused the initialize (e.g. a wrong Accept header): no session, no child.
     if (session.sessionId === undefined) await session.close('not_initialized');
   }
@@ -219,6 +227,14 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       return (closing ??= registry.closeAll());
     },
   };
+}
+
+/** The list requests of a POST whose answers the access rules filter (apply-policy); undefined: none. */
+function listsOf(request: Verified<BridgeAdmission>): SessionLists | undefined {
+  const { userAccess, listAnswers } = request;
+  // 'any' is for a resumed HTTP stream; the bridge keeps no event store, so it never resumes one.
+  if (userAccess === undefined || listAnswers === undefined || listAnswers === 'any') return undefined;
+  return { access: userAccess, requests: listAnswers };
 }
 
 const firstValue = (value: string | string[] | undefined): string | undefined =>

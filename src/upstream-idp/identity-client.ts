@@ -54,4 +54,15 @@ export interface IdentityClient {
    * @throws IdentityProviderError; `rejected` means the grant is gone, `transient` means retry later.
    */
   refreshToken(refreshToken: string): Promise<RefreshedTokens>;
+  /**
+   * The userinfo response (OIDC Core §5.3) for this access token: the claims
+   * an IdP such as Okta sends only there (groups). Undefined when the IdP has
+   * no userinfo endpoint. With `expectedSubject`, a response for another
+   * subject is refused (§5.3.2).
+   * @throws IdentityProviderError
+   */
+  fetchUserInfo(
+    accessToken: string,
+    expectedSubject?: string,
+  ): Promise<Readonly<Record<string, unknown>> | undefined>;
 }

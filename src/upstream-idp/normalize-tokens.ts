@@ -21,6 +21,8 @@ export interface IdentityTokenSet {
   readonly refreshToken?: string;
   /** The raw id_token, when the IdP sent one (already validated). */
   readonly idToken?: string;
+  /** The validated id_token's claims, when the IdP sent one (what access rules read: groups, roles, email). */
+  readonly idTokenClaims?: Readonly<Record<string, unknown>>;
   /** `Bearer` (or `DPoP`), with RFC 6750 capitalisation whatever the IdP wrote. */
   readonly tokenType: string;
   /** The granted scopes, space separated; the requested ones when the IdP omitted it (RFC 6749 §5.1). */
@@ -122,4 +124,12 @@ export function userIdFromTokenResponse(
   idTokenSubject: string | undefined,
 ): string | undefined {
   return asIdentifier(idTokenSubject) ?? asIdentifier(raw['user_id']) ?? asIdentifier(raw['id']);
+}
+
+/** The validated id_token's claims beside the tokens, as a plain object (openid-client's has a prototype of its own). */
+export function withClaims<T extends object>(
+  tokens: T,
+  claims: Readonly<Record<string, unknown>> | undefined,
+): T & { idTokenClaims?: Readonly<Record<string, unknown>> } {
+  return claims === undefined ? tokens : { ...tokens, idTokenClaims: { ...claims } };
 }

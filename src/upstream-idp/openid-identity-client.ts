@@ -12,6 +12,7 @@ import { IdentityConfigurationError, IdentityProviderError } from './identity-pr
 import {
   normalizeTokenResponse,
   userIdFromTokenResponse,
+  withClaims,
   type IdentityTokens,
   type RawTokenResponse,
   type RefreshedTokens,
@@ -198,12 +199,16 @@ class OpenIdIdentityClient implements IdentityClient {
       throw toIdentityProviderError(error, context);
     }
     const raw = { ...response } as RawTokenResponse;
-    const tokens = normalizeTokenResponse(raw, {
-      nowSeconds: nowSeconds(this.#options.clock),
-      requestedScopes: this.#options.scopes,
-    });
+    const claims = response.claims();
+    const tokens = withClaims(
+      normalizeTokenResponse(raw, {
+        nowSeconds: nowSeconds(this.#options.clock),
+        requestedScopes: this.#options.scopes,
+      }),
+      claims,
+    );
     const userId =
-      userIdFromTokenResponse(raw, response.claims()?.sub) ??
+      userIdFromTokenResponse(raw, claims?.sub) ??
       (await this.#userInfoSubject(provider, tokens.accessToken)) ??
       (await this.#options.resolveUserId?.(tokens));
     if (userId === undefined || userId === '') {
@@ -222,10 +227,27 @@ class OpenIdIdentityClient implements IdentityClient {
 
   /** Asks userinfo (OIDC Core §5.3) for `sub`, when the IdP has that endpoint. */
   async #userInfoSubject(provider: ProviderConfiguration, accessToken: string): Promise<string | undefined> {
+    const userInfo = await this.#userInfo(provider, accessToken, undefined);
+    const sub = userInfo?.['sub'];
+    return typeof sub === 'string' && sub !== '' ? sub : undefined;
+  }
+
+  async fetchUserInfo(
+    accessToken: string,
+    expectedSubject?: string,
+  ): Promise<Readonly<Record<string, unknown>> | undefined> {
+    return await this.#userInfo(await this.#ready(), accessToken, expectedSubject);
+  }
+
+  async #userInfo(
+    provider: ProviderConfiguration,
+    accessToken: string,
+    expectedSubject: string | undefined,
+  ): Promise<Readonly<Record<string, unknown>> | undefined> {
     if (provider.metadata.userinfo_endpoint === undefined) return undefined;
     try {
-      const userInfo = await client.fetchUserInfo(provider.config, accessToken, client.skipSubjectCheck);
-      return typeof userInfo.sub === 'string' && userInfo.sub !== '' ? userInfo.sub : undefined;
+      const subject = expectedSubject ?? client.skipSubjectCheck;
+      return { ...(await client.fetchUserInfo(provider.config, accessToken, subject)) };
     } catch (error) {
       throw toIdentityProviderError(error, {
         endpoint: 'userinfo',
@@ -248,12 +270,16 @@ class OpenIdIdentityClient implements IdentityClient {
       });
     }
     const raw = { ...response } as RawTokenResponse;
-    const tokens = normalizeTokenResponse(raw, {
-      nowSeconds: nowSeconds(this.#options.clock),
-      requestedScopes: this.#options.scopes,
-      previousRefreshToken: refreshToken,
-    });
-    const userId = userIdFromTokenResponse(raw, response.claims()?.sub);
+    const claims = response.claims();
+    const tokens = withClaims(
+      normalizeTokenResponse(raw, {
+        nowSeconds: nowSeconds(this.#options.clock),
+        requestedScopes: this.#options.scopes,
+        previousRefreshToken: refreshToken,
+      }),
+      claims,
+    );
+    const userId = userIdFromTokenResponse(raw, claims?.sub);
     return userId === undefined ? tokens : { ...tokens, userId };
   }
 }

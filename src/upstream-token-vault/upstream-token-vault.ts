@@ -18,6 +18,11 @@ export interface UpstreamTokenSet {
   readonly userId: string;
   /** Provider extras worth keeping (Salesforce instance_url, Heroku session_nonce, ...). */
   readonly extras?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Who the user is, as the access rules read it (src/policy `serializeIdentity`): built at
+   * sign-in, rebuilt when a refresh brings a new id_token. Sealed with the tokens: it is personal data.
+   */
+  readonly identity?: string | undefined;
 }
 
 /** How the IdP client reports a failed refresh. */
@@ -32,11 +37,14 @@ export interface UpstreamTokenVaultOptions {
   /** How long a grant's tokens are kept (the grant's own lifetime). */
   ttlSeconds: number;
   /**
-   * Asks the IdP for new tokens. A thrown error with `rejected: true` revokes the grant; any other
-   * failure (network, timeout, 5xx, the IdP refusing our own client) revokes nothing and is a 503.
+   * Asks the IdP for new tokens, given the grant's current record (its user, its identity). A new
+   * `identity` replaces the kept one; without one, the kept one stays. A thrown error with
+   * `rejected: true` revokes the grant; any other failure (network, timeout, 5xx, the IdP refusing
+   * our own client) revokes nothing and is a 503.
    */
   refreshAtIdp: (
     refreshToken: string,
+    current: UpstreamTokenSet,
   ) => Promise<Omit<UpstreamTokenSet, 'userId'> & { userId?: string | undefined }>;
   /**
    * Revokes the grant (and every token of it) when the IdP refuses the refresh token for good;
@@ -167,7 +175,7 @@ export class UpstreamTokenVault {
     }
     let refreshed: Awaited<ReturnType<UpstreamTokenVaultOptions['refreshAtIdp']>>;
     try {
-      refreshed = await this.#options.refreshAtIdp(tokens.refreshToken);
+      refreshed = await this.#options.refreshAtIdp(tokens.refreshToken, tokens);
     } catch (error) {
       if ((error as Partial<RefreshFailure>).rejected === true) {
         this.#observe({ type: 'upstream.refresh', outcome: 'refused' });

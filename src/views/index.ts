@@ -24,6 +24,7 @@ export type {
   InjectedLocals,
   PageLocals,
   PageTime,
+  SignInRefusedLocals,
 } from './page-locals.ts';
 export { pageSecurityHeaders } from './page-headers.ts';
 export type { PageHeaderOptions } from './page-headers.ts';

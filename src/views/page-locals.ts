@@ -140,6 +140,20 @@ export type AccountLocals = {
   readonly lastUsedPrecision: string;
 };
 
+/** Locals of the page for a sign-in the access rules refused (`signin-refused`). */
+export type SignInRefusedLocals = {
+  readonly title?: string | undefined;
+  /** The whole sentence, naming the rule: `Sign-in refused by rule "staff-only". ...`. */
+  readonly message: string;
+  /** The id of the rule that refused. */
+  readonly rule: string;
+  /** The rule's description (the operator's sentence), when it has one. */
+  readonly description: string | undefined;
+  readonly clientName: string | undefined;
+  /** Where the application learns of the refusal (`access_denied` at its redirect URI). */
+  readonly returnTo: string;
+};
+
 /** Locals of the error page. Never pass an exception message or stack. */
 export type ErrorPageLocals = {
   /** Defaults to "Sign-in could not continue". */

@@ -12,6 +12,7 @@ import type {
   ErrorPageLocals,
   InjectedLocals,
   PageLocals,
+  SignInRefusedLocals,
 } from './page-locals.ts';
 
 /** Our own templates; `npm run build` copies them to `dist/views/templates`. */
@@ -28,6 +29,7 @@ const DEFAULT_TITLES: Readonly<Record<string, string>> = {
   'device-code': 'Connect a device',
   'device-success': 'Device connected',
   account: 'Connected apps',
+  'signin-refused': 'Sign-in refused',
 };
 
 export interface PageRendererOptions {
@@ -42,6 +44,7 @@ export interface PageRenderer {
   render(view: 'device-code', locals: DeviceCodeLocals): Promise<string>;
   render(view: 'device-success', locals: DeviceSuccessLocals): Promise<string>;
   render(view: 'account', locals: AccountLocals): Promise<string>;
+  render(view: 'signin-refused', locals: SignInRefusedLocals): Promise<string>;
   render(view: string, locals: PageLocals): Promise<string>;
 }
 

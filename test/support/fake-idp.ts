@@ -25,6 +25,17 @@ export type DiscoveryBehaviour = 'ok' | 'server_error' | 'hang';
 /** A defect put into the next id_token issued, to prove the client refuses it. */
 export type IdTokenTamper = 'wrong_nonce' | 'foreign_key' | 'wrong_audience' | 'wrong_issuer' | 'expired';
 
+/**
+ * Claims a user's tokens carry besides `sub` (groups, roles, email, anything): in the id_token, in
+ * the userinfo response, or both. Set them per user name, at any time (a changed group takes effect
+ * at the next sign-in or refresh, as at a real IdP).
+ */
+export interface UserClaims {
+  readonly idToken?: Readonly<Record<string, unknown>>;
+  /** Laid over the default userinfo (`preferred_username`, `name`, `email: <user>@example.test`). */
+  readonly userinfo?: Readonly<Record<string, unknown>>;
+}
+
 export interface FakeIdpOptions {
   readonly mode: FakeIdpMode;
   readonly clientId?: string;
@@ -73,6 +84,8 @@ export interface FakeIdp {
   lastClientAuthMethod: 'client_secret_basic' | 'client_secret_post' | undefined;
   /** The parameters of the last authorization request (set by the fake). */
   lastAuthorizationRequest: URLSearchParams | undefined;
+  /** Per user name: the claims their id_token and userinfo carry (see UserClaims). */
+  readonly userClaims: Map<string, UserClaims>;
   /** RFC 8414 metadata of this IdP. */
   metadata(): Record<string, unknown>;
   /** Writes the metadata as JSON into `dir` and returns the file's path (for IDENTITY_SERVER_METADATA_FILE). */
@@ -186,6 +199,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     counts: { discovery: 0, authorize: 0, login: 0, token: 0, refresh: 0, userinfo: 0, jwks: 0 },
     lastClientAuthMethod: undefined,
     lastAuthorizationRequest: undefined,
+    userClaims: new Map(),
     metadata,
     async writeMetadataFile(dir) {
       const path = join(dir, `fake-idp-${options.mode}-metadata.json`);
@@ -448,7 +462,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
     idp.tamperNextIdToken = undefined;
     const nowSeconds = Math.floor(clock.nowMs() / 1000);
     const issuedAt = tamper === 'expired' ? nowSeconds - 7200 : nowSeconds;
-    const claims: Record<string, unknown> = { auth_time: issuedAt };
+    const claims: Record<string, unknown> = { ...idp.userClaims.get(username)?.idToken, auth_time: issuedAt };
     const effectiveNonce = tamper === 'wrong_nonce' ? 'not-the-nonce-that-was-sent' : nonce;
     if (effectiveNonce !== undefined) claims['nonce'] = effectiveNonce;
     const key: CryptoKey = tamper === 'foreign_key' ? foreign.privateKey : signing.privateKey;
@@ -476,6 +490,7 @@ export async function startFakeIdp(options: FakeIdpOptions): Promise<FakeIdp> {
       preferred_username: username,
       name: username,
       email: `${username}@example.test`,
+      ...idp.userClaims.get(username)?.userinfo,
     });
   }
 

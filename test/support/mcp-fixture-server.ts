@@ -36,6 +36,10 @@ export interface McpFixtureServerOptions {
    * cut resumes it with a GET carrying `Last-Event-ID`. Stateful servers only.
    */
   readonly resumable?: boolean;
+  /** More tools, each without arguments and answering its own name (for access rules by name pattern); calls are recorded in `toolCalls`. */
+  readonly tools?: readonly string[];
+  /** Answer POSTs with one `application/json` body instead of an SSE stream (the SDK's enableJsonResponse). */
+  readonly jsonResponse?: boolean;
 }
 
 export interface McpFixtureServer {
@@ -52,6 +56,10 @@ export interface McpFixtureServer {
   nextAbortedRequest(): Promise<void>;
   /** Lets a `gated` progress tool send its next notification. */
   releaseProgress(): void;
+  /** The calls that reached the extra tools (`options.tools`), by name, in order. */
+  readonly toolCalls: string[];
+  /** Whether sessions opened from now on answer POSTs with JSON (true) or SSE (false); starts as `options.jsonResponse`. */
+  jsonResponse: boolean;
   close(): Promise<void>;
 }
 
@@ -62,6 +70,7 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
   const seenAuthorizations: string[] = [];
   const seenHeaders: IncomingHttpHeaders[] = [];
   const seenUrls: string[] = [];
+  const toolCalls: string[] = [];
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const eventStore = options.resumable === true ? new BoundedEventStore() : undefined;
   const servers = new Set<McpServer>();
@@ -88,6 +97,12 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
     server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({
       content: [{ type: 'text', text }],
     }));
+    for (const name of options.tools ?? []) {
+      server.registerTool(name, {}, () => {
+        toolCalls.push(name);
+        return { content: [{ type: 'text', text: name }] };
+      });
+    }
     server.registerTool('whoami', {}, (extra) => ({
       content: [{ type: 'text', text: userOf(extra.authInfo) }],
     }));
@@ -150,15 +165,16 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
       );
       return;
     }
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport(
-      options.stateful
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      ...(options.stateful
         ? {
             sessionIdGenerator: () => randomUUID(),
             onsessioninitialized: (id) => void transports.set(id, transport),
             ...(eventStore === undefined ? {} : { eventStore }),
           }
-        : {},
-    );
+        : {}),
+      ...(fixture.jsonResponse ? { enableJsonResponse: true } : {}),
+    });
     const server = newMcpServer();
     await server.connect(transport);
     if (!options.stateful) {
@@ -266,7 +282,7 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
   await once(httpServer, 'listening');
   const { port } = httpServer.address() as AddressInfo;
 
-  return {
+  const fixture: McpFixtureServer = {
     url: `http://${options.host ?? '127.0.0.1'}:${port}${FIXTURE_MCP_PATH}`,
     seenAuthorizations,
     seenHeaders,
@@ -280,6 +296,8 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
       return new Promise((resolve) => abortWaiters.push(resolve));
     },
     releaseProgress,
+    toolCalls,
+    jsonResponse: options.jsonResponse === true,
     async close() {
       for (const waiter of progressWaiters.splice(0)) waiter();
       await Promise.allSettled([...transports.values()].map((transport) => transport.close()));
@@ -288,6 +306,7 @@ export async function startMcpFixtureServer(options: McpFixtureServerOptions): P
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
+  return fixture;
 }
 
 const userOf = (auth: AuthInfo | undefined): string => {

@@ -30,6 +30,9 @@ export interface SupervisedMcpOptions {
  */
 export interface ServersFileContent {
   readonly servers: readonly Readonly<Record<string, unknown>>[];
+  /** The proxy-wide access rules (docs/access-rules.md). */
+  readonly signIn?: readonly Readonly<Record<string, unknown>>[];
+  readonly identityClaims?: Readonly<Record<string, unknown>>;
 }
 
 export interface UpstreamChoice {

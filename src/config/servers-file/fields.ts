@@ -11,6 +11,8 @@ export interface Fields {
   readonly at: string;
   /** True when the key is there with a value (`key:` alone, YAML's null, counts as absent). */
   has(key: string): boolean;
+  /** The key's value as parsed, for readers that report their own field paths (the access rules). */
+  value(key: string): unknown;
   optional<T>(key: string, convert: Convert<T>): T | undefined;
   /** Absent: the problem says so, with an example of the field. */
   required<T>(key: string, convert: Convert<T>, example: string): T | undefined;
@@ -59,6 +61,7 @@ export function readFields(
   return {
     at,
     has: present,
+    value: (key) => (present(key) ? value[key] : undefined),
     optional: (key, into) => (present(key) ? convert(key, into) : undefined),
     required(key, into, example) {
       if (present(key)) return convert(key, into);

@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import { quoteValue } from '../parsers/index.ts';
 import { invalid, valid, type Parsed, type ValueParser } from '../variable.ts';
 
-/** A servers file read and parsed, not yet validated. */
+/** A servers file (or access rules file) read and parsed, not yet validated. */
 export interface ServersFileDocument {
   /** The absolute path of the file. */
   readonly path: string;
@@ -76,30 +76,38 @@ function parseJson(text: string, label: string): Parsed<unknown> {
 }
 
 /**
- * MCP_AUTH_PROXY_SERVERS_FILE: a YAML (.yaml, .yml) or JSON (.json) file,
- * resolved against the working directory, read and parsed once at start so a
- * broken file stops the start with its line and column.
+ * A YAML (.yaml, .yml) or JSON (.json) file named by a variable, resolved
+ * against the working directory, read and parsed (not validated): `noun` names
+ * it in problems ("must name a servers file, but ... does not exist").
  */
-export const serversFile: ValueParser<ServersFileDocument> = (raw, { cwd }) => {
-  const path = resolve(cwd, raw);
-  const extension = extname(path).toLowerCase();
-  if (!YAML_EXTENSIONS.has(extension) && extension !== '.json') {
-    return invalid(`must name a .yaml, .yml or .json file, got ${quoteValue(raw)}`);
-  }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : `cannot be read (${code ?? 'unknown error'})`;
-    return invalid(`must name a servers file, but ${quoteValue(path)} ${reason}`);
-  }
-  const parsed = YAML_EXTENSIONS.has(extension) ? parseYaml(text, raw) : parseJson(text, raw);
-  if (!parsed.ok) return parsed;
-  return valid({ path, directory: dirname(path), label: raw, content: parsed.value }, parsed.warnings);
-};
+export function structuredFile(noun: string): ValueParser<ServersFileDocument> {
+  return (raw, { cwd }) => {
+    const path = resolve(cwd, raw);
+    const extension = extname(path).toLowerCase();
+    if (!YAML_EXTENSIONS.has(extension) && extension !== '.json') {
+      return invalid(`must name a .yaml, .yml or .json file, got ${quoteValue(raw)}`);
+    }
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason =
+        code === 'ENOENT'
+          ? 'does not exist'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : `cannot be read (${code ?? 'unknown error'})`;
+      return invalid(`must name ${noun}, but ${quoteValue(path)} ${reason}`);
+    }
+    const parsed = YAML_EXTENSIONS.has(extension) ? parseYaml(text, raw) : parseJson(text, raw);
+    if (!parsed.ok) return parsed;
+    return valid({ path, directory: dirname(path), label: raw, content: parsed.value }, parsed.warnings);
+  };
+}
+
+/**
+ * MCP_AUTH_PROXY_SERVERS_FILE, read and parsed once at start so a broken file
+ * stops the start with its line and column.
+ */
+export const serversFile: ValueParser<ServersFileDocument> = structuredFile('a servers file');

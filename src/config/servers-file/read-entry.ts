@@ -14,6 +14,7 @@ import { readFields, scalar, text, type Fields } from './fields.ts';
 import { trackProblems, type FileReport } from './file-report.ts';
 import { readScopeSettings } from './read-scope-settings.ts';
 import { readUpstream } from './read-upstream.ts';
+import { readAccessRules } from '../access-rules/read-rules.ts';
 
 const ENTRY_FIELDS = [
   'id',
@@ -27,6 +28,7 @@ const ENTRY_FIELDS = [
   'scopeIncludes',
   'rateLimit',
   'userIdHeader',
+  'access',
 ];
 
 /** Short and plain: it names the server in logs, metrics labels, /readyz and the audit trail. */
@@ -88,6 +90,7 @@ export function readEntry(
   const scopes = readScopeSettings(entry, defaults, tracked);
   const rateLimit = readRateLimit(entry, defaults.rateLimit);
   const userIdHeader = entry.optional('userIdHeader', text(headerName)) ?? defaults.userIdHeader;
+  const access = readAccessRules(entry.value('access'), `${at}.access`, tracked);
   const outcome = { index, id, path, server: undefined };
   if (tracked.failed || context.baseUrl === undefined) return outcome;
   if (id === undefined || path === undefined || upstream === undefined || scopes === undefined)
@@ -100,6 +103,7 @@ export function readEntry(
     ...scopes,
     rateLimit,
     userIdHeader,
+    ...(access === undefined || access.length === 0 ? {} : { access }),
   };
   return { ...outcome, server: { ...common, ...upstream } };
 }

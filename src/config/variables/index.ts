@@ -1,4 +1,5 @@
 import type { AnyVariable, VariableGroup } from '../variable.ts';
+import { ACCESS_RULES_VARIABLES } from './access-rules.ts';
 import { ADMIN_API_VARIABLES } from './admin-api.ts';
 import { AUDIT_VARIABLES } from './audit.ts';
 import { AUTHORIZATION_SERVER_VARIABLES } from './authorization-server.ts';
@@ -20,6 +21,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
   SERVER_VARIABLES,
   MCP_SERVER_VARIABLES,
   SERVERS_FILE_VARIABLES,
+  ACCESS_RULES_VARIABLES,
   STORE_VARIABLES,
   KEY_VARIABLES,
   AUTHORIZATION_SERVER_VARIABLES,
@@ -36,6 +38,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
 
 export const VARIABLES: readonly AnyVariable[] = VARIABLE_GROUPS.flatMap((group) => group.variables);
 
+export { readAccessRulesConfig } from './access-rules.ts';
 export { readAdminApi } from './admin-api.ts';
 export { readAudit } from './audit.ts';
 export { readAuthorizationServer } from './authorization-server.ts';

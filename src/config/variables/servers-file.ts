@@ -1,6 +1,9 @@
+import type { AccessRulesFile } from '../access-rules/access-rules-config.ts';
 import type { AuthorizationServerConfig, McpServer, ProxyConfig, RateLimitConfig } from '../config.ts';
+import type { IdentityClaimNames, SignInRule } from '../../policy/index.ts';
 import type { EnvironmentReader } from '../environment-reader.ts';
-import { readServersDocument, serversFile, type FileReport } from '../servers-file/index.ts';
+import { readServersDocument, serversFile } from '../servers-file/index.ts';
+import { fileReportFor } from './file-report-for.ts';
 import { optionalVariable, type VariableGroup } from '../variable.ts';
 import {
   MCP_SERVER_EXIT_WITH_CHILD,
@@ -57,16 +60,14 @@ export interface ServersRead {
   readonly servers: readonly [McpServer, ...McpServer[]] | undefined;
   /** The servers file's absolute path; undefined for the one MCP_SERVER_* server. */
   readonly serversFile: string | undefined;
-}
-
-/** Problems of the file read as `MCP_AUTH_PROXY_SERVERS_FILE (servers.yaml): servers[1].url: must ...`. */
-function fileReport(reader: EnvironmentReader, label: string): FileReport {
-  const prefix = (at: string) =>
-    `${MCP_AUTH_PROXY_SERVERS_FILE.name} (${label}): ${at === '' ? '' : `${at}: `}`;
-  return {
-    problem: (at, message) => reader.problem(MCP_AUTH_PROXY_SERVERS_FILE, prefix(at) + message),
-    warn: (at, message) => reader.warn(prefix(at) + message),
-  };
+  /** The servers file's top-level access rules, and the file to re-read them from; undefined without one. */
+  readonly rules:
+    | {
+        readonly signIn: readonly SignInRule[];
+        readonly identityClaims: IdentityClaimNames;
+        readonly file: AccessRulesFile;
+      }
+    | undefined;
 }
 
 /**
@@ -90,7 +91,7 @@ export function readServers(
   };
   if (!reader.isSet(MCP_AUTH_PROXY_SERVERS_FILE)) {
     const server = readMcpServer(reader, baseUrl, { id: 'default', displayName: undefined, ...common });
-    return { servers: server === undefined ? undefined : [server], serversFile: undefined };
+    return { servers: server === undefined ? undefined : [server], serversFile: undefined, rules: undefined };
   }
   for (const variable of SINGLE_SERVER.filter((variable) => reader.isSet(variable))) {
     reader.problem(
@@ -112,10 +113,21 @@ export function readServers(
     },
   };
   const document = reader.maybe(MCP_AUTH_PROXY_SERVERS_FILE);
-  if (document === undefined) return { servers: undefined, serversFile: undefined };
-  const report = fileReport(reader, document.label);
-  const servers = readServersDocument(document, baseUrl, defaults, report);
-  return { servers, serversFile: document.path };
+  if (document === undefined) return { servers: undefined, serversFile: undefined, rules: undefined };
+  const report = fileReportFor(reader, MCP_AUTH_PROXY_SERVERS_FILE, document.label);
+  const read = readServersDocument(document, baseUrl, defaults, report);
+  const file = {
+    kind: 'servers',
+    path: document.path,
+    label: document.label,
+    cwd: reader.context.cwd,
+  } as const;
+  return {
+    servers: read?.servers,
+    serversFile: document.path,
+    rules:
+      read === undefined ? undefined : { signIn: read.signIn, identityClaims: read.identityClaims, file },
+  };
 }
 
 /** PROVIDER_SCOPE first, then every scope a server adds, once each: all the scopes the authorization server knows. */

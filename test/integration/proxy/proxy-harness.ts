@@ -84,7 +84,10 @@ export interface ProxyHarnessOptions {
   /** Replaces the fixture's URL as MCP_SERVER_URL (e.g. to add a query or point at a dead port). */
   readonly mcpServerUrl?: (fixtureUrl: string) => string;
   readonly proxy?: Partial<
-    Pick<AdmissionOptions, 'maxBodyBytes' | 'rateLimiter' | 'isUpstreamAvailable' | 'verifyAccessToken'> & {
+    Pick<
+      AdmissionOptions,
+      'maxBodyBytes' | 'rateLimiter' | 'isUpstreamAvailable' | 'verifyAccessToken' | 'accessRules'
+    > & {
       readonly clock: Clock;
     }
   >;

@@ -96,6 +96,46 @@ describe('audit records of observed events', () => {
     );
   });
 
+  it('records a sign-in and a request the access rules refused, each with its rule', async () => {
+    const request = await catcher.catch({ 'user-agent': 'agent/1' });
+    const client = { clientId: 'c1', clientName: 'Agent' };
+    const signIn = auditRecordOf(
+      { type: 'signin.refused', accountId: 'u1', rule: 'staff-only', ...client, request },
+      context(false),
+    );
+    assert.equal(signIn?.event, 'audit.signin_refused');
+    assert.deepEqual([signIn?.accountId, signIn?.clientName, signIn?.rule], ['u1', 'Agent', 'staff-only']);
+    const denied = auditRecordOf(
+      {
+        type: 'access.denied',
+        grantId: 'g1',
+        accountId: 'u1',
+        clientId: 'c1',
+        server: 'tickets',
+        rule: 'finance-payments',
+        reason: 'denied',
+        method: 'tools/call',
+        item: { kind: 'tools', name: 'payments_send' },
+        request,
+      },
+      context(false),
+    );
+    assert.equal(denied?.event, 'audit.access_denied');
+    const { server, rule, reason, method, kind, name, grantId } = denied ?? {};
+    assert.deepEqual(
+      { server, rule, reason, method, kind, name, grantId },
+      {
+        server: 'tickets',
+        rule: 'finance-payments',
+        reason: 'denied',
+        method: 'tools/call',
+        kind: 'tools',
+        name: 'payments_send',
+        grantId: 'g1',
+      },
+    );
+  });
+
   it('leaves out where for an action without a request (a refused upstream refresh)', () => {
     const record = auditRecordOf(
       {

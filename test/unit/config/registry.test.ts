@@ -20,6 +20,7 @@ import { temporaryDirectory } from './config-fixtures.ts';
 const EXAMPLES_NOT_PARSED = new Set([
   'MCP_SERVER_RUN_DIR',
   'MCP_AUTH_PROXY_SERVERS_FILE',
+  'MCP_AUTH_PROXY_ACCESS_RULES_FILE',
   'IDENTITY_SERVER_METADATA_FILE',
   'OIDC_PROVIDER_VIEWS_PATH',
   'OIDC_PROVIDER_JWKS',

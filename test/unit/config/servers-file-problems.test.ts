@@ -39,7 +39,7 @@ describe('MCP_AUTH_PROXY_SERVERS_FILE problems', () => {
 `,
     );
     assert.deepEqual(messages, [
-      'servers[0].urll: is not a known field; did you mean url? (known: id, path, displayName, url, run, stdio, scopes, scopeRules, scopeIncludes, rateLimit, userIdHeader)',
+      'servers[0].urll: is not a known field; did you mean url? (known: id, path, displayName, url, run, stdio, scopes, scopeRules, scopeIncludes, rateLimit, userIdHeader, access)',
       'servers[0].id: must be lower-case letters, digits and -, starting with a letter or digit, at most 63 characters (e.g. tickets), got "Tickets"',
       'servers[0].path: has the path "/auth/tickets", which collides with the proxy\'s own /auth routes; use a path such as /mcp',
       'servers[0]: has both url and stdio; a server has exactly one: url (where it listens for Streamable HTTP, optionally with run to start it) or stdio (a command the proxy runs for each MCP session)',
@@ -61,7 +61,7 @@ describe('MCP_AUTH_PROXY_SERVERS_FILE problems', () => {
 
   it('refuses unknown top-level keys, a missing or empty list, and an empty file', (t) => {
     assert.deepEqual(problemsOf(t, 'server:\n  - id: a\n').messages, [
-      'server: is not a known field; did you mean servers? (known: servers)',
+      'server: is not a known field; did you mean servers? (known: servers, signIn, identityClaims)',
       'servers: is required: the list of MCP servers behind the proxy',
     ]);
     assert.deepEqual(problemsOf(t, 'servers: []\n').messages, ['servers: must list at least one server']);
@@ -69,7 +69,7 @@ describe('MCP_AUTH_PROXY_SERVERS_FILE problems', () => {
       'servers: must be a list of servers, got an object',
     ]);
     assert.deepEqual(problemsOf(t, '# nothing yet\n').messages, [
-      'must be a mapping with the fields servers; got null',
+      'must be a mapping with the fields servers, signIn, identityClaims; got null',
     ]);
   });
 
