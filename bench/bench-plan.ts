@@ -7,9 +7,24 @@ import { PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
 
 export type BenchMode = 'full' | 'quick' | 'smoke';
 
-export type TargetName = 'direct' | 'bare' | 'ours' | 'ours-warn' | 'ours-untraced' | 'ours-metrics';
+export type TargetName =
+  'direct' | 'bare' | 'ours' | 'ours-warn' | 'ours-untraced' | 'ours-metrics' | 'ours-3-servers';
 
-export interface BenchPlan {
+/** How the runs of `npm run bench` differ beyond their length (`--servers`, `--tracing`). */
+export interface BenchOptions {
+  /**
+   * 3: also our proxy with a servers file (MCP_AUTH_PROXY_SERVERS_FILE) of three HTTP
+   * servers, the load on one of them (`ours-3-servers`, tool calls only): a request's
+   * cost must not grow with the number of servers.
+   */
+  readonly servers: 1 | 3;
+  /** `off`: `ours` runs with OTEL_SDK_DISABLED=true (the issue's targets), and no untraced twin. */
+  readonly tracing: 'on' | 'off';
+}
+
+export const DEFAULT_BENCH_OPTIONS: BenchOptions = { servers: 1, tracing: 'on' };
+
+export interface BenchPlan extends BenchOptions {
   readonly mode: BenchMode;
   /** Every cell is measured once per round; the targets of a cell run back to back. */
   readonly rounds: number;
@@ -49,7 +64,13 @@ export interface BenchPlan {
   };
 }
 
-export function benchPlan(mode: BenchMode): BenchPlan {
+export function benchPlan(mode: BenchMode, options: BenchOptions = DEFAULT_BENCH_OPTIONS): BenchPlan {
+  const plan = lengthOf(mode);
+  // Untraced, `ours` already is what the untraced twin would measure.
+  return { ...plan, ...options, measureTracingCost: plan.measureTracingCost && options.tracing === 'on' };
+}
+
+function lengthOf(mode: BenchMode): Omit<BenchPlan, keyof BenchOptions> {
   switch (mode) {
     case 'full':
       return {

@@ -10,8 +10,12 @@ import { readMemory } from './proc-stats.ts';
 import { holdSseStreams, type SseResult } from './sse-streams.ts';
 import type { StartedTargets } from './start-targets.ts';
 
-/** Let a proxy settle after its login before its idle memory is read. */
-const IDLE_SETTLE_MS = 1_000;
+/**
+ * Let a proxy settle after its login before its idle memory is read: after
+ * about a second without work it gives back what the login grew
+ * (src/shared/idle-memory-release.ts), as it would for any idle spell.
+ */
+const IDLE_SETTLE_MS = 2_000;
 const SSE_OPEN_OVER_MS = 1_000;
 
 export interface MemoryPhase {

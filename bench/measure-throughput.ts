@@ -27,15 +27,9 @@ export async function measureThroughput(
       for (const connections of plan.connections) {
         if (plan.skip[payload]?.includes(connections) === true) continue;
         for (const target of order) {
-          // The twins (LOG_LEVEL=warn, untraced, metrics on) only answer what logging, tracing or metrics
-          // cost: tool calls suffice.
-          if (
-            (target.name === 'ours-warn' ||
-              target.name === 'ours-untraced' ||
-              target.name === 'ours-metrics') &&
-            payload !== 'echo'
-          )
-            continue;
+          // The twins (LOG_LEVEL=warn, untraced, metrics on, three servers) only answer what logging,
+          // tracing, metrics or more servers cost: tool calls suffice.
+          if (target.name !== 'ours' && target.name.startsWith('ours-') && payload !== 'echo') continue;
           await waitUntilQuiet(quietPids, plan.settleMaxMs);
           const result = await measureCell(target, mcpServerPid, payload, connections, plan.cellSeconds);
           cells.push({ ...result, round, payload, connections, target: target.name });
