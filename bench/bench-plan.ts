@@ -56,7 +56,16 @@ export interface BenchPlan extends BenchOptions {
    * (RSS never shrinks, so a 1 MiB-response cell would raise every later
    * reading): idle, then this long at 32 connections, then the SSE streams.
    */
-  readonly memory: { readonly cellSeconds: number; readonly freshProcesses: boolean };
+  readonly memory: {
+    readonly cellSeconds: number;
+    readonly freshProcesses: boolean;
+    /**
+     * How long a proxy idles after its login before its idle memory is read:
+     * after about 8 s without work it gives back what the login grew
+     * (src/shared/idle-memory-release.ts), as V8's memory reducer would.
+     */
+    readonly idleSettleMs: number;
+  };
   readonly sse: {
     readonly streams: number;
     /** How long each target holds the streams open; ours is what the issue asks about. */
@@ -86,7 +95,7 @@ function lengthOf(mode: BenchMode): Omit<BenchPlan, keyof BenchOptions> {
         measureMetricsCost: true,
         restarts: 2,
         settleMaxMs: 3_000,
-        memory: { cellSeconds: 4, freshProcesses: true },
+        memory: { cellSeconds: 4, freshProcesses: true, idleSettleMs: 10_000 },
         sse: { streams: 1000, holdSeconds: { bare: 10, ours: 30 } },
       };
     case 'quick':
@@ -103,7 +112,7 @@ function lengthOf(mode: BenchMode): Omit<BenchPlan, keyof BenchOptions> {
         measureMetricsCost: true,
         restarts: 1,
         settleMaxMs: 2_000,
-        memory: { cellSeconds: 2, freshProcesses: true },
+        memory: { cellSeconds: 2, freshProcesses: true, idleSettleMs: 10_000 },
         sse: { streams: 200, holdSeconds: { ours: 5 } },
       };
     case 'smoke':
@@ -120,7 +129,7 @@ function lengthOf(mode: BenchMode): Omit<BenchPlan, keyof BenchOptions> {
         measureMetricsCost: true,
         restarts: 0,
         settleMaxMs: 100,
-        memory: { cellSeconds: 0.3, freshProcesses: false },
+        memory: { cellSeconds: 0.3, freshProcesses: false, idleSettleMs: 1_000 },
         sse: { streams: 3, holdSeconds: { ours: 1 } },
       };
   }

@@ -3,9 +3,15 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** How often the process is looked at (an unref'd timer: it never keeps the process alive). */
-export const IDLE_CHECK_INTERVAL_MS = 500;
-/** Consecutive quiet checks before memory is released: about a second without work. */
-export const QUIET_CHECKS_BEFORE_RELEASE = 2;
+export const IDLE_CHECK_INTERVAL_MS = 1_000;
+/**
+ * Consecutive quiet checks before memory is released: about 8 s without work,
+ * when V8's own memory reducer would step in. Not sooner: a memory-reducing
+ * collection also drops compiled code, and the next burst of requests runs
+ * slower until V8 has optimized it again (about 40% more instructions per
+ * request at first), so short pauses between bursts must not pay for it.
+ */
+export const QUIET_CHECKS_BEFORE_RELEASE = 8;
 /** A check interval is quiet when the event loop was busy for less than this share of it. */
 export const QUIET_UTILIZATION = 0.02;
 /**
@@ -36,10 +42,11 @@ export interface IdleMemoryCheck {
  * V8 grows the young generation to its cap; an idle process never shrinks it
  * back: V8's memory reducer should, after about 8 s of low allocation, but in
  * this process it reports "high alloc" every 8 s and never runs (seen with
- * --trace-memory-reducer, docs/benchmarks.md). One memory-reducing collection
- * after a second of quiet returns 12-14 MiB of an idle proxy's ~112 MiB (about
- * 60 ms of CPU, on a loop that has nothing else to do). It runs again only once
- * load has grown the young generation again, so a quiet process pays it once.
+ * --trace-memory-reducer, docs/benchmarks.md). So this does what it would: one
+ * memory-reducing collection after about 8 s of quiet, which returns 12-14 MiB
+ * of an idle proxy's ~112 MiB (about 60 ms of CPU, on a loop that has nothing
+ * else to do). It runs again only once load has grown the young generation
+ * again, so a quiet process pays it once.
  */
 export function createIdleMemoryCheck(options: IdleMemoryReleaseOptions): IdleMemoryCheck {
   let quietChecks = 0;
