@@ -5,13 +5,15 @@ import { runInNewContext } from 'node:vm';
 /** How often the process is looked at (an unref'd timer: it never keeps the process alive). */
 export const IDLE_CHECK_INTERVAL_MS = 1_000;
 /**
- * Consecutive quiet checks before memory is released: about 8 s without work,
- * when V8's own memory reducer would step in. Not sooner: a memory-reducing
- * collection also drops compiled code, and the next burst of requests runs
- * slower until V8 has optimized it again (about 40% more instructions per
- * request at first), so short pauses between bursts must not pay for it.
+ * Consecutive quiet checks before memory is released: half a minute without
+ * work. A memory-reducing collection also drops compiled code: the next burst
+ * of requests starts on unoptimized code (about 70% more instructions per
+ * request at first, until V8 has optimized it again), so only a process that
+ * has really gone idle should pay for it, never one between bursts (V8's own
+ * memory reducer would wait 8 s; in the benchmark, whose targets take turns,
+ * that made every cell of our proxy start cold).
  */
-export const QUIET_CHECKS_BEFORE_RELEASE = 8;
+export const QUIET_CHECKS_BEFORE_RELEASE = 30;
 /** A check interval is quiet when the event loop was busy for less than this share of it. */
 export const QUIET_UTILIZATION = 0.02;
 /**
@@ -43,7 +45,7 @@ export interface IdleMemoryCheck {
  * back: V8's memory reducer should, after about 8 s of low allocation, but in
  * this process it reports "high alloc" every 8 s and never runs (seen with
  * --trace-memory-reducer, docs/benchmarks.md). So this does what it would: one
- * memory-reducing collection after about 8 s of quiet, which returns 12-14 MiB
+ * memory-reducing collection after 30 s of quiet, which returns 12-14 MiB
  * of an idle proxy's ~112 MiB (about 60 ms of CPU, on a loop that has nothing
  * else to do). It runs again only once load has grown the young generation
  * again, so a quiet process pays it once.
