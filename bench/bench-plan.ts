@@ -8,9 +8,30 @@ import { PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
 export type BenchMode = 'full' | 'quick' | 'smoke';
 
 export type TargetName =
-  'direct' | 'bare' | 'ours' | 'ours-warn' | 'ours-untraced' | 'ours-metrics' | 'ours-policy';
+  | 'direct'
+  | 'bare'
+  | 'ours'
+  | 'ours-warn'
+  | 'ours-untraced'
+  | 'ours-metrics'
+  | 'ours-policy'
+  | 'ours-3-servers';
 
-export interface BenchPlan {
+/** How the runs of `npm run bench` differ beyond their length (`--servers`, `--tracing`). */
+export interface BenchOptions {
+  /**
+   * 3: also our proxy with a servers file (MCP_AUTH_PROXY_SERVERS_FILE) of three HTTP
+   * servers, the load on one of them (`ours-3-servers`, tool calls only): a request's
+   * cost must not grow with the number of servers.
+   */
+  readonly servers: 1 | 3;
+  /** `off`: `ours` runs with OTEL_SDK_DISABLED=true (the issue's targets), and no untraced twin. */
+  readonly tracing: 'on' | 'off';
+}
+
+export const DEFAULT_BENCH_OPTIONS: BenchOptions = { servers: 1, tracing: 'on' };
+
+export interface BenchPlan extends BenchOptions {
   readonly mode: BenchMode;
   /** Every cell is measured once per round; the targets of a cell run back to back. */
   readonly rounds: number;
@@ -47,7 +68,16 @@ export interface BenchPlan {
    * (RSS never shrinks, so a 1 MiB-response cell would raise every later
    * reading): idle, then this long at 32 connections, then the SSE streams.
    */
-  readonly memory: { readonly cellSeconds: number; readonly freshProcesses: boolean };
+  readonly memory: {
+    readonly cellSeconds: number;
+    readonly freshProcesses: boolean;
+    /**
+     * How long a proxy idles after its login before its idle memory is read:
+     * after 30 s without work it gives back what the login grew
+     * (src/shared/idle-memory-release.ts), as V8's memory reducer would.
+     */
+    readonly idleSettleMs: number;
+  };
   readonly sse: {
     readonly streams: number;
     /** How long each target holds the streams open; ours is what the issue asks about. */
@@ -55,7 +85,13 @@ export interface BenchPlan {
   };
 }
 
-export function benchPlan(mode: BenchMode): BenchPlan {
+export function benchPlan(mode: BenchMode, options: BenchOptions = DEFAULT_BENCH_OPTIONS): BenchPlan {
+  const plan = lengthOf(mode);
+  // Untraced, `ours` already is what the untraced twin would measure.
+  return { ...plan, ...options, measureTracingCost: plan.measureTracingCost && options.tracing === 'on' };
+}
+
+function lengthOf(mode: BenchMode): Omit<BenchPlan, keyof BenchOptions> {
   switch (mode) {
     case 'full':
       return {
@@ -72,7 +108,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         measurePolicyCost: true,
         restarts: 2,
         settleMaxMs: 3_000,
-        memory: { cellSeconds: 4, freshProcesses: true },
+        memory: { cellSeconds: 4, freshProcesses: true, idleSettleMs: 35_000 },
         sse: { streams: 1000, holdSeconds: { bare: 10, ours: 30 } },
       };
     case 'quick':
@@ -90,7 +126,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         measurePolicyCost: true,
         restarts: 1,
         settleMaxMs: 2_000,
-        memory: { cellSeconds: 2, freshProcesses: true },
+        memory: { cellSeconds: 2, freshProcesses: true, idleSettleMs: 35_000 },
         sse: { streams: 200, holdSeconds: { ours: 5 } },
       };
     case 'smoke':
@@ -108,7 +144,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
         measurePolicyCost: true,
         restarts: 0,
         settleMaxMs: 100,
-        memory: { cellSeconds: 0.3, freshProcesses: false },
+        memory: { cellSeconds: 0.3, freshProcesses: false, idleSettleMs: 1_000 },
         sse: { streams: 3, holdSeconds: { ours: 1 } },
       };
   }

@@ -51,14 +51,29 @@ function track(name: string, child: ChildProcess): BenchChild {
 }
 
 /**
+ * A command that runs Node under it, e.g. `['valgrind', '--tool=callgrind']`
+ * (bench/count-instructions.ts); empty = Node itself.
+ */
+export type Launcher = readonly string[];
+
+/** The command and arguments that run `node <args>` under the launcher. */
+function launch(launcher: Launcher, args: readonly string[]): [string, string[]] {
+  const [command, ...before] = launcher;
+  return command === undefined
+    ? [process.execPath, [...args]]
+    : [command, [...before, process.execPath, ...args]];
+}
+
+/**
  * Starts a helper (`mcp-echo-server.ts`, `bare-proxy.ts`) that prints
  * `{"port":N}` on its first line once it listens.
  */
 export async function startReportingChild(
   name: string,
   args: readonly string[],
+  launcher: Launcher = [],
 ): Promise<{ child: BenchChild; port: number }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(...launch(launcher, args), { stdio: ['ignore', 'pipe', 'inherit'] });
   const tracked = track(name, child);
   const lines = createInterface({ input: child.stdout });
   const exited = once(child, 'exit').then(([code]) => {
@@ -79,6 +94,10 @@ export interface ServiceChildOptions {
   readonly logPath: string;
   /** Polled until it answers 200. */
   readonly readyUrl: string;
+  /** Runs Node under this command (empty by default). */
+  readonly launcher?: Launcher | undefined;
+  /** How long it may take to answer (default 30 s; a process under valgrind needs minutes). */
+  readonly readyTimeoutMs?: number | undefined;
 }
 
 /** Starts a server and measures the time from spawn() to its first 200 at `readyUrl`. */
@@ -88,14 +107,15 @@ export async function startServiceChild(
 ): Promise<{ child: BenchChild; readyMs: number }> {
   const log = openSync(options.logPath, 'a');
   const startedMs = performance.now();
-  const child = spawn(process.execPath, options.args, {
+  const child = spawn(...launch(options.launcher ?? [], options.args), {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', log, log],
   });
   closeSync(log);
   const tracked = track(name, child);
-  const giveUpMs = startedMs + READY_TIMEOUT_MS;
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const giveUpMs = startedMs + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${name} exited before it was ready:\n${tail(options.logPath)}`);
@@ -103,7 +123,7 @@ export async function startServiceChild(
     if (await answers(options.readyUrl)) return { child: tracked, readyMs: performance.now() - startedMs };
     if (performance.now() > giveUpMs) {
       await tracked.stop();
-      throw new Error(`${name} was not ready after ${READY_TIMEOUT_MS} ms:\n${tail(options.logPath)}`);
+      throw new Error(`${name} was not ready after ${readyTimeoutMs} ms:\n${tail(options.logPath)}`);
     }
     await delay(READY_POLL_INTERVAL_MS);
   }

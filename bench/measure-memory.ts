@@ -10,8 +10,6 @@ import { readMemory } from './proc-stats.ts';
 import { holdSseStreams, type SseResult } from './sse-streams.ts';
 import type { StartedTargets } from './start-targets.ts';
 
-/** Let a proxy settle after its login before its idle memory is read. */
-const IDLE_SETTLE_MS = 1_000;
 const SSE_OPEN_OVER_MS = 1_000;
 
 export interface MemoryPhase {
@@ -27,7 +25,7 @@ export async function measureMemory(
   started: StartedTargets,
   log: (line: string) => void,
 ): Promise<MemoryPhase> {
-  await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+  await new Promise((resolve) => setTimeout(resolve, plan.memory.idleSettleMs));
   const idleRssBytes = readMemory(started.target('ours').proxyPid!).rssBytes;
   const bareIdleRssBytes = readMemory(started.target('bare').proxyPid!).rssBytes;
   log(`our proxy idles at ${(idleRssBytes / 1024 / 1024).toFixed(1)} MiB`);

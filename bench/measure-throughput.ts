@@ -4,13 +4,11 @@
  * runs each target back to back, and each round starts with another target,
  * so a burst of someone else's work on a shared machine hits them alike.
  */
-import type { BenchPlan, TargetName } from './bench-plan.ts';
+import type { BenchPlan } from './bench-plan.ts';
 import { measureCell } from './measure-cell.ts';
 import { waitUntilQuiet } from './proc-stats.ts';
 import type { StartedTargets } from './start-targets.ts';
 import type { MeasuredCell } from './summarize-results.ts';
-
-const TWINS: ReadonlySet<TargetName> = new Set(['ours-warn', 'ours-untraced', 'ours-metrics', 'ours-policy']);
 
 export async function measureThroughput(
   plan: BenchPlan,
@@ -29,9 +27,9 @@ export async function measureThroughput(
       for (const connections of plan.connections) {
         if (plan.skip[payload]?.includes(connections) === true) continue;
         for (const target of order) {
-          // The twins (LOG_LEVEL=warn, untraced, metrics on, access rules) only answer what logging,
-          // tracing, metrics or the policy step cost: tool calls suffice.
-          if (TWINS.has(target.name) && payload !== 'echo') continue;
+          // The twins (LOG_LEVEL=warn, untraced, metrics on, access rules, three servers) only answer what
+          // logging, tracing, metrics, the policy step or more servers cost: tool calls suffice.
+          if (target.name !== 'ours' && target.name.startsWith('ours-') && payload !== 'echo') continue;
           await waitUntilQuiet(quietPids, plan.settleMaxMs);
           const result = await measureCell(target, mcpServerPid, payload, connections, plan.cellSeconds);
           cells.push({ ...result, round, payload, connections, target: target.name });

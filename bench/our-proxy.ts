@@ -10,7 +10,7 @@ import type { FakeIdp } from '../test/support/fake-idp.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { authorizeWithSdk, TestOAuthClient } from '../test/support/sdk-oauth-client.ts';
 import { UserAgent } from '../test/support/user-agent.ts';
-import { startServiceChild, type BenchChild } from './child-process.ts';
+import { startServiceChild, type BenchChild, type Launcher } from './child-process.ts';
 
 /** The build `npm run build` makes; `--proxy-main` points the benchmark at another one. */
 export const DEFAULT_MAIN_PATH = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -26,8 +26,13 @@ export interface OurProxyOptions {
   /** The store and working folder (no .env there). */
   readonly dir: string;
   readonly idp: FakeIdp;
-  /** The MCP server's endpoint, e.g. http://127.0.0.1:N/mcp. */
+  /** The MCP server's endpoint, e.g. http://127.0.0.1:N/mcp (MCP_SERVER_URL, served at /mcp). */
   readonly mcpServerUrl: string;
+  /**
+   * A servers file (MCP_AUTH_PROXY_SERVERS_FILE) instead of MCP_SERVER_URL; one of its
+   * servers must be mounted at /mcp (`mcpUrl`), where logIn signs in and the load goes.
+   */
+  readonly serversFile?: string | undefined;
   readonly logLevel: string;
   /** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT, the default exporter and sampler), or `off` (OTEL_SDK_DISABLED=true). */
   readonly tracing: { readonly otlpEndpoint: string } | 'off';
@@ -37,6 +42,8 @@ export interface OurProxyOptions {
   readonly cpuProfileDir?: string | undefined;
   /** The profile's sampling interval (V8's default is 1000 µs). */
   readonly cpuProfileIntervalUs?: number | undefined;
+  /** Runs Node under this command, e.g. valgrind (bench/count-instructions.ts); empty by default. */
+  readonly launcher?: Launcher | undefined;
   /** More variables, overriding the defaults (e.g. MCP_AUTH_PROXY_REDIS_URL, MCP_AUTH_PROXY_METRICS_PORT). */
   readonly env?: Readonly<Record<string, string>> | undefined;
 }
@@ -70,12 +77,16 @@ export async function startOurProxy(options: OurProxyOptions): Promise<OurProxy>
     cwd: options.dir,
     logPath: join(options.dir, 'proxy.log'),
     readyUrl: `${baseUrl}/.well-known/oauth-protected-resource`,
+    launcher: options.launcher,
+    readyTimeoutMs: options.launcher === undefined || options.launcher.length === 0 ? undefined : 600_000,
     env: {
       BASE_URL: baseUrl,
       PORT: String(port),
       // Plain http on loopback; behind a TLS router production also trusts X-Forwarded-Proto.
       LOCAL_INSECURE: 'true',
-      MCP_SERVER_URL: options.mcpServerUrl,
+      ...(options.serversFile === undefined
+        ? { MCP_SERVER_URL: options.mcpServerUrl }
+        : { MCP_AUTH_PROXY_SERVERS_FILE: options.serversFile }),
       IDENTITY_SERVER_URL: options.idp.issuer,
       IDENTITY_CLIENT_ID: options.idp.clientId,
       IDENTITY_CLIENT_SECRET: options.idp.clientSecret,

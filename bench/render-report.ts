@@ -13,6 +13,7 @@ const TARGET_ORDER: readonly TargetName[] = [
   'ours-untraced',
   'ours-metrics',
   'ours-policy',
+  'ours-3-servers',
 ];
 const MIB = 1024 * 1024;
 
@@ -36,7 +37,10 @@ export function renderReport(results: BenchResults): string {
       `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.os}, ` +
       `load average at start ${machine.loadAverageAtStart.map((load) => load.toFixed(2)).join(' ')}; ${results.startedAt}; ` +
       `proxy: \`node ${[...results.build.nodeOptions, results.build.main.replace(/^.*?([^/]+\/[^/]+)$/, '$1')].join(' ')}\`` +
-      ` at commit ${results.build.commit ?? 'unknown'}.`,
+      ` at commit ${results.build.commit ?? 'unknown'}; tracing ${plan.tracing}` +
+      (plan.servers === 3
+        ? '; `ours-3-servers`: the same proxy with three MCP servers (a servers file), the load on one.'
+        : '.'),
   );
 
   const loadRows = results.summary.flatMap((row) =>
@@ -84,6 +88,7 @@ export function renderReport(results: BenchResults): string {
         'bare ÷ direct',
         'ours adds (ms/req)',
         'traced ÷ untraced',
+        '3 servers ÷ 1 (proxy CPU/req)',
       ],
       results.summary.map((row) => [
         row.payload,
@@ -97,6 +102,7 @@ export function renderReport(results: BenchResults): string {
         ),
         fixed(row.oursAddedMs, 3),
         percent(row.tracedOverUntraced),
+        percent(row.threeServersOverOneCpu),
       ]),
     ),
   );

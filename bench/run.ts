@@ -1,7 +1,10 @@
 /**
  * `npm run bench` (`node bench/run.ts [--quick | --smoke] [--out FILE]
- * [--proxy-main PATH]`); `--proxy-main` measures another build of the proxy
- * (e.g. an older commit's dist/main.js) instead of this one's.
+ * [--proxy-main PATH] [--servers 1|3] [--tracing on|off]`); `--proxy-main`
+ * measures another build of the proxy (e.g. an older commit's dist/main.js)
+ * instead of this one's; `--servers 3` also measures our proxy with three MCP
+ * servers behind it (a servers file), the load on one of them; `--tracing off`
+ * runs our proxy with OTEL_SDK_DISABLED=true.
  *
  * Builds when dist/ is stale, starts on loopback an SDK MCP server, a bare
  * reverse proxy and our proxy (`node dist/main.js`), logs in for a token, then
@@ -16,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureBuild } from '../test/support/ensure-build.ts';
-import { benchPlan, type BenchMode, type BenchPlan } from './bench-plan.ts';
+import { benchPlan, type BenchMode, type BenchOptions, type BenchPlan } from './bench-plan.ts';
 import { currentCommit, describeMachine, type BenchResults } from './bench-results.ts';
 import { measureMemory } from './measure-memory.ts';
 import { measureThroughput } from './measure-throughput.ts';
@@ -35,10 +38,12 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
     out: { type: 'string', default: DEFAULT_OUT },
     'proxy-main': { type: 'string' },
+    servers: { type: 'string', default: '1' },
+    tracing: { type: 'string', default: 'on' },
   },
 });
 const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
-const plan = benchPlan(mode);
+const plan = benchPlan(mode, benchOptions(values.servers, values.tracing));
 const startedMs = performance.now();
 const machine = describeMachine();
 const log = (line: string) => process.stderr.write(`[bench ${elapsed()}] ${line}\n`);
@@ -101,6 +106,12 @@ async function measure(plan: BenchPlan, started: StartedTargets): Promise<BenchR
     sse,
     checks: checkTargets(summary, memory, sse['ours']),
   };
+}
+
+function benchOptions(servers: string, tracing: string): BenchOptions {
+  if (servers !== '1' && servers !== '3') throw new Error(`--servers is 1 or 3, not ${servers}`);
+  if (tracing !== 'on' && tracing !== 'off') throw new Error(`--tracing is on or off, not ${tracing}`);
+  return { servers: servers === '3' ? 3 : 1, tracing };
 }
 
 /** One echo through the target before any load: a misconfigured target fails here, not as a fast 401. */

@@ -12,6 +12,7 @@ import { startReportingChild } from './child-process.ts';
 import { logIn, startOurProxy, type OurProxy, type OurProxyOptions } from './our-proxy.ts';
 import { writeBenchRules } from './policy-rules.ts';
 import { readMemory } from './proc-stats.ts';
+import { writeThreeServersFile } from './servers-file.ts';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
@@ -54,8 +55,9 @@ export async function startTargets(
     const idp = await startFakeIdp({ mode: 'oidc' });
     stops.push(() => idp.close());
     // Tracing is on by default: our proxy exports its spans here, as to a collector beside it.
-    const sink = await startReportingChild('otlp-sink', [here('./otlp-sink.ts')]);
-    stops.push(() => sink.child.stop());
+    const sink =
+      plan.tracing === 'on' ? await startReportingChild('otlp-sink', [here('./otlp-sink.ts')]) : undefined;
+    if (sink !== undefined) stops.push(() => sink.child.stop());
     const mcp = await startReportingChild('mcp-echo-server', [here('./mcp-echo-server.ts')]);
     stops.push(() => mcp.child.stop());
     const mcpServerUrl = `http://127.0.0.1:${mcp.port}/mcp`;
@@ -70,7 +72,7 @@ export async function startTargets(
       idp,
       mcpServerUrl,
       logLevel: 'info',
-      tracing: { otlpEndpoint: `http://127.0.0.1:${sink.port}` },
+      tracing: sink === undefined ? 'off' : { otlpEndpoint: `http://127.0.0.1:${sink.port}` },
       mainPath,
     };
     const started = await startTimedProxy(plan, oursOptions);
@@ -125,6 +127,7 @@ export async function startTargets(
           stops,
         ),
       );
+    if (plan.servers === 3) targets.push(await startThreeServerProxy(oursOptions, workDir, stops));
 
     const replace = (next: Target) => {
       targets[targets.findIndex((candidate) => candidate.name === next.name)] = next;
@@ -178,7 +181,9 @@ async function startTimedProxy(
  * metrics on (`ours-metrics`) or with access rules (`ours-policy`).
  */
 async function startTwinProxy(
-  options: OurProxyOptions & { name: 'ours-warn' | 'ours-untraced' | 'ours-metrics' | 'ours-policy' },
+  options: OurProxyOptions & {
+    name: 'ours-warn' | 'ours-untraced' | 'ours-metrics' | 'ours-policy' | 'ours-3-servers';
+  },
   workDir: string,
   stops: (() => Promise<void>)[],
 ): Promise<Target> {
@@ -190,4 +195,32 @@ async function startTwinProxy(
     proxyPid: twin.child.pid,
     accessToken: await logIn(twin, 'bench'),
   };
+}
+
+/**
+ * Our proxy with three MCP servers behind it (servers-file.ts), each its own
+ * echo server process, the load on the one at /mcp: what a request costs when
+ * the proxy fronts more than one server (`--servers 3`).
+ */
+async function startThreeServerProxy(
+  options: OurProxyOptions,
+  workDir: string,
+  stops: (() => Promise<void>)[],
+): Promise<Target> {
+  const idleUrls: string[] = [];
+  for (const name of ['mcp-echo-server-tickets', 'mcp-echo-server-docs']) {
+    const server = await startReportingChild(name, [here('./mcp-echo-server.ts')]);
+    stops.push(() => server.child.stop());
+    idleUrls.push(`http://127.0.0.1:${server.port}/mcp`);
+  }
+  const dir = await mkdtemp(join(workDir, 'ours-3-servers-'));
+  const serversFile = await writeThreeServersFile(dir, options.mcpServerUrl, [idleUrls[0]!, idleUrls[1]!]);
+  try {
+    return await startTwinProxy({ ...options, name: 'ours-3-servers', serversFile }, workDir, stops);
+  } catch (error) {
+    throw new Error(
+      `--servers 3 needs a proxy that reads MCP_AUTH_PROXY_SERVERS_FILE (issue 13); ${String(error)}`,
+      { cause: error },
+    );
+  }
 }

@@ -37,6 +37,8 @@ export interface SummaryRow {
   readonly oursAddedMs: number | undefined;
   /** ours (tracing on, the default) ÷ ours-untraced (OTEL_SDK_DISABLED=true) throughput. */
   readonly tracedOverUntraced: number | undefined;
+  /** Proxy CPU per request with three servers behind it ÷ with one (`--servers 3`). */
+  readonly threeServersOverOneCpu: number | undefined;
 }
 
 export interface MemorySummary {
@@ -92,6 +94,9 @@ export function summarizeCells(cells: readonly MeasuredCell[]): SummaryRow[] {
     }
     const { ours, bare, direct } = targets;
     const untraced = targets['ours-untraced'];
+    const cpuOf = (summary: TargetSummary | undefined) => summary?.proxyCpuMicrosPerRequest;
+    const threeServersCpu = cpuOf(targets['ours-3-servers']);
+    const oneServerCpu = cpuOf(ours);
     rows.push({
       payload: first.payload,
       connections: first.connections,
@@ -100,12 +105,34 @@ export function summarizeCells(cells: readonly MeasuredCell[]): SummaryRow[] {
       oursOverDirect: ours && direct ? ours.requestsPerSecond / direct.requestsPerSecond : undefined,
       oursAddedMs: ours && bare ? ours.meanMs - bare.meanMs : undefined,
       tracedOverUntraced: ours && untraced ? ours.requestsPerSecond / untraced.requestsPerSecond : undefined,
+      threeServersOverOneCpu:
+        threeServersCpu !== undefined && oneServerCpu !== undefined
+          ? threeServersCpu / oneServerCpu
+          : undefined,
     });
   }
   return rows;
 }
 
 const MIB = 1024 * 1024;
+/** CPU per request is steadier than throughput, but still moves by a few percent from cell to cell. */
+const SERVER_COUNT_CPU_TOLERANCE = 0.05;
+
+/** `--servers 3`: a request's proxy CPU with three servers behind the proxy, against one. */
+function serverCountChecks(rows: readonly SummaryRow[]): TargetCheck[] {
+  return rows
+    .filter((row) => row.payload === 'echo' && row.threeServersOverOneCpu !== undefined)
+    .map((row) => {
+      const ratio = row.threeServersOverOneCpu!;
+      const cpu = (target: TargetName) => row.targets[target]?.proxyCpuMicrosPerRequest?.toFixed(0) ?? '–';
+      return {
+        name: `proxy CPU per request, 3 servers vs 1, ${row.connections} connection${row.connections === 1 ? '' : 's'}`,
+        goal: `≤ ${(100 + SERVER_COUNT_CPU_TOLERANCE * 100).toFixed(0)}% of 1 server`,
+        measured: `${(ratio * 100).toFixed(1)}% (${cpu('ours-3-servers')} vs ${cpu('ours')} µs/req)`,
+        met: ratio <= 1 + SERVER_COUNT_CPU_TOLERANCE,
+      };
+    });
+}
 
 export function checkTargets(
   rows: readonly SummaryRow[],
@@ -115,16 +142,21 @@ export function checkTargets(
   const checks: TargetCheck[] = [];
   const echo = (connections: number) =>
     rows.find((row) => row.payload === 'echo' && row.connections === connections);
-  for (const connections of [32, 1]) {
+  // Issue 13: at one connection every microsecond is on the critical path, hence the lower bar.
+  for (const [connections, goal] of [
+    [32, 0.95],
+    [1, 0.9],
+  ] as const) {
     const ratio = echo(connections)?.oursOverBare;
     if (ratio === undefined) continue;
     checks.push({
       name: `throughput at ${connections} connection${connections === 1 ? '' : 's'}`,
-      goal: '≥ 95% of bare',
+      goal: `≥ ${goal * 100}% of bare`,
       measured: `${(ratio * 100).toFixed(1)}%`,
-      met: ratio >= 0.95,
+      met: ratio >= goal,
     });
   }
+  checks.push(...serverCountChecks(rows));
   const traced = echo(32)?.tracedOverUntraced;
   if (traced !== undefined) {
     checks.push({

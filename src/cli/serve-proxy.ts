@@ -1,5 +1,6 @@
 import { startApp, type App } from '../app/start-app.ts';
 import { installGracefulShutdown } from '../http/graceful-shutdown.ts';
+import { startIdleMemoryRelease } from '../shared/idle-memory-release.ts';
 import { createLogger } from '../shared/logger.ts';
 import type { CliIo } from './cli-io.ts';
 import { EXIT_CONFIG_INVALID, EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
@@ -51,12 +52,18 @@ export async function serveProxy(io: CliIo): Promise<number> {
   }
 
   const started = app;
+  const idleMemory = startIdleMemoryRelease((durationMs) =>
+    logger.debug({ event: 'memory.released', durationMs: Math.round(durationMs) }, 'memory.released'),
+  );
   shutdown = installGracefulShutdown({
     server: app.server,
     graceMs: config.proxy.shutdownGraceMs,
     logger,
     endStandaloneStreams: () => started.endStandaloneStreams(),
-    onShutdown: () => started.close(),
+    onShutdown: () => {
+      idleMemory?.stop();
+      return started.close();
+    },
     exit: io.exit,
   });
   return EXIT_OK;

@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger } from 'pino';
+import { createBatchedLineWriter, type BatchedLineWriter } from './batched-line-writer.ts';
 
 export type Logger = PinoLogger;
 
@@ -134,22 +135,22 @@ const STDOUT_BATCH_BYTES = 8192;
 /** The longest a line waits in the batch: a log drain sees it this late at most. */
 const STDOUT_FLUSH_INTERVAL_MS = 100;
 
-let stdoutDestination: ReturnType<typeof pino.destination> | undefined;
+let stdoutDestination: BatchedLineWriter | undefined;
 
 /**
  * stdout for log lines, written in batches: process.stdout made one system call
  * per line, and on the MCP path (one line per request) that was the largest
  * cost left after token checks (docs/benchmarks.md). Synchronous writes of
- * whole batches, no worker thread; what is still batched is written when the
- * process exits, however it exits short of SIGKILL.
+ * whole batches (sonic-boom handles partial writes and EAGAIN), no worker
+ * thread; what is still batched is written when the process exits, however it
+ * exits short of SIGKILL.
  */
-function batchedStdout(): ReturnType<typeof pino.destination> {
+function batchedStdout(): BatchedLineWriter {
   if (stdoutDestination !== undefined) return stdoutDestination;
-  const destination = pino.destination({
-    dest: 1,
-    sync: true,
-    minLength: STDOUT_BATCH_BYTES,
-    periodicFlush: STDOUT_FLUSH_INTERVAL_MS,
+  const destination = createBatchedLineWriter({
+    sink: pino.destination({ dest: 1, sync: true }),
+    batchChars: STDOUT_BATCH_BYTES,
+    flushIntervalMs: STDOUT_FLUSH_INTERVAL_MS,
   });
   process.once('exit', () => {
     try {
