@@ -11,7 +11,7 @@ export interface ReadBodyOptions {
 
 /**
  * The whole body, as bytes, up to the limit: 413 `request_too_large` past it,
- * from the helper every endpoint uses (http/refuse-oversized-body.ts). Read in
+ * from the helper every endpoint uses (http-kit/refuse-oversized-body.ts). Read in
  * full before anything goes upstream (src/proxy/DESIGN.md, "What is buffered").
  */
 export function readBody(options: ReadBodyOptions): AdmitStep {
