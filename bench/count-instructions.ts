@@ -5,7 +5,7 @@
  * percent. The proxy runs under callgrind with instrumentation off until it is
  * warm (the JIT settled), then one tool call at a time is counted.
  *
- * Run: `node bench/count-instructions.ts [--target ours|bare] [--servers 1|3]
+ * Run: `node bench/count-instructions.ts [--target ours|bare] [--servers 1|3] [--policy]
  * [--requests 500] [--warmup 6000] [--top 25] [--proxy-main PATH]`; needs
  * valgrind. Prints instructions per request, on the main thread (JavaScript,
  * the event loop, scavenges) and in all threads (plus V8's background
@@ -28,6 +28,7 @@ import { callgrindTotal, nameJitFunctions, topFunctions } from './callgrind-summ
 import { startReportingChild, type BenchChild } from './child-process.ts';
 import { DEFAULT_MAIN_PATH, logIn, startOurProxy, startScriptNodeOptions } from './our-proxy.ts';
 import { mcpHeaders, PAYLOAD_BODIES } from './payloads.ts';
+import { writeBenchRules } from './policy-rules.ts';
 import { writeThreeServersFile } from './servers-file.ts';
 
 const IDLE_MEASURE_MS = 3_000;
@@ -43,6 +44,8 @@ const { values } = parseArgs({
   options: {
     target: { type: 'string', default: 'ours' },
     servers: { type: 'string', default: '1' },
+    // Access rules that touch the benchmark's user but allow its tool: what the policy step costs.
+    policy: { type: 'boolean', default: false },
     requests: { type: 'string', default: '500' },
     warmup: { type: 'string', default: '6000' },
     top: { type: 'string', default: '25' },
@@ -124,6 +127,7 @@ async function startMeasured(): Promise<{ child: BenchChild; url: string; token:
     idp,
     mcpServerUrl,
     serversFile,
+    ...(values.policy ? { env: { MCP_AUTH_PROXY_ACCESS_RULES_FILE: await writeBenchRules(dir) } } : {}),
     logLevel: 'info',
     tracing: 'off',
     mainPath,
