@@ -61,7 +61,7 @@ export interface BenchPlan extends BenchOptions {
     readonly freshProcesses: boolean;
     /**
      * How long a proxy idles after its login before its idle memory is read:
-     * after 30 s without work it gives back what the login grew
+     * after a minute without work it gives back what the login grew
      * (src/shared/idle-memory-release.ts), as V8's memory reducer would.
      */
     readonly idleSettleMs: number;
@@ -95,7 +95,7 @@ function lengthOf(mode: BenchMode): Omit<BenchPlan, keyof BenchOptions> {
         measureMetricsCost: true,
         restarts: 2,
         settleMaxMs: 3_000,
-        memory: { cellSeconds: 4, freshProcesses: true, idleSettleMs: 35_000 },
+        memory: { cellSeconds: 4, freshProcesses: true, idleSettleMs: 65_000 },
         sse: { streams: 1000, holdSeconds: { bare: 10, ours: 30 } },
       };
     case 'quick':
@@ -112,7 +112,7 @@ function lengthOf(mode: BenchMode): Omit<BenchPlan, keyof BenchOptions> {
         measureMetricsCost: true,
         restarts: 1,
         settleMaxMs: 2_000,
-        memory: { cellSeconds: 2, freshProcesses: true, idleSettleMs: 35_000 },
+        memory: { cellSeconds: 2, freshProcesses: true, idleSettleMs: 65_000 },
         sse: { streams: 200, holdSeconds: { ours: 5 } },
       };
     case 'smoke':
