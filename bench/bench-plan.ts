@@ -1,7 +1,8 @@
 /**
  * How long and how much each mode measures. `full` is what docs/benchmarks.md
- * reports and stays under five minutes on a 2-core machine; `quick` is for
- * iterating; `smoke` only proves every step still works (CI).
+ * reports and takes about five minutes on a 2-core machine (one of them
+ * waiting for the idle-memory reading); `quick` is for iterating; `smoke` only
+ * proves every step still works (CI).
  */
 import { PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
 
