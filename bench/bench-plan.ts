@@ -1,7 +1,8 @@
 /**
  * How long and how much each mode measures. `full` is what docs/benchmarks.md
- * reports and stays under five minutes on a 2-core machine; `quick` is for
- * iterating; `smoke` only proves every step still works (CI).
+ * reports and takes about five minutes on a 2-core machine (one of them
+ * waiting for the idle-memory reading); `quick` is for iterating; `smoke` only
+ * proves every step still works (CI).
  */
 import { PAYLOAD_NAMES, type PayloadName } from './payloads.ts';
 
@@ -73,7 +74,7 @@ export interface BenchPlan extends BenchOptions {
     readonly freshProcesses: boolean;
     /**
      * How long a proxy idles after its login before its idle memory is read:
-     * after 30 s without work it gives back what the login grew
+     * after a minute without work it gives back what the login grew
      * (src/shared/idle-memory-release.ts), as V8's memory reducer would.
      */
     readonly idleSettleMs: number;
@@ -108,7 +109,7 @@ function lengthOf(mode: BenchMode): Omit<BenchPlan, keyof BenchOptions> {
         measurePolicyCost: true,
         restarts: 2,
         settleMaxMs: 3_000,
-        memory: { cellSeconds: 4, freshProcesses: true, idleSettleMs: 35_000 },
+        memory: { cellSeconds: 4, freshProcesses: true, idleSettleMs: 65_000 },
         sse: { streams: 1000, holdSeconds: { bare: 10, ours: 30 } },
       };
     case 'quick':
@@ -126,7 +127,7 @@ function lengthOf(mode: BenchMode): Omit<BenchPlan, keyof BenchOptions> {
         measurePolicyCost: true,
         restarts: 1,
         settleMaxMs: 2_000,
-        memory: { cellSeconds: 2, freshProcesses: true, idleSettleMs: 35_000 },
+        memory: { cellSeconds: 2, freshProcesses: true, idleSettleMs: 65_000 },
         sse: { streams: 200, holdSeconds: { ours: 5 } },
       };
     case 'smoke':

@@ -108,7 +108,13 @@ async function startMeasured(): Promise<{ child: BenchChild; url: string; token:
   stops.push(() => mcp.child.stop());
   const mcpServerUrl = `http://127.0.0.1:${mcp.port}/mcp`;
   const mainPath = values['proxy-main'] ?? DEFAULT_MAIN_PATH;
-  const nodeArgs = [...startScriptNodeOptions(mainPath), '--perf-basic-prof'];
+  // --perf-basic-prof also writes V8's log; into the temporary folder, not the working directory.
+  const nodeArgs = [
+    ...startScriptNodeOptions(mainPath),
+    '--perf-basic-prof',
+    '--no-logfile-per-isolate',
+    `--logfile=${join(dir, 'v8.log')}`,
+  ];
   if (values.target === 'bare') {
     const bare = await startReportingChild(
       'bare-proxy',

@@ -61,7 +61,7 @@ export async function serveProxy(io: CliIo): Promise<number> {
     logger,
     endStandaloneStreams: () => started.endStandaloneStreams(),
     onShutdown: () => {
-      idleMemory?.stop();
+      idleMemory.stop();
       return started.close();
     },
     exit: io.exit,

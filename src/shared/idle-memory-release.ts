@@ -1,33 +1,41 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** How often the process is looked at (an unref'd timer: it never keeps the process alive). */
 export const IDLE_CHECK_INTERVAL_MS = 1_000;
 /**
- * Consecutive quiet checks before memory is released: half a minute without
- * work. A memory-reducing collection also drops compiled code: the next burst
- * of requests starts on unoptimized code (about 70% more instructions per
- * request at first, until V8 has optimized it again), so only a process that
- * has really gone idle should pay for it, never one between bursts (V8's own
+ * Consecutive quiet checks before memory is released: a minute without work.
+ * A memory-reducing collection also drops compiled code: the next burst of
+ * requests starts on unoptimized code (about 70% more instructions per request
+ * at first, until V8 has optimized it again), so only a process that has
+ * really gone idle should pay for it, never one between bursts. V8's own
  * memory reducer would wait 8 s; in the benchmark, whose targets take turns,
- * that made every cell of our proxy start cold).
+ * that made every cell of our proxy start cold, and 30 s still every round of
+ * the targets measured on tool calls only.
  */
-export const QUIET_CHECKS_BEFORE_RELEASE = 30;
-/** A check interval is quiet when the event loop was busy for less than this share of it. */
-export const QUIET_UTILIZATION = 0.02;
+export const QUIET_CHECKS_BEFORE_RELEASE = 60;
 /**
- * V8's young generation starts at 2 MiB and grows under load to 2 ×
- * --max-semi-space-size (16 MiB with `npm start`); above this it has grown,
- * and a release gives back at least this much.
+ * A check interval is quiet when the event loop was busy for less than this
+ * share of it. An idle proxy's timers take well under 1%, but on a shared
+ * machine a preempted timer callback can take 2-3% of a second; light traffic
+ * (a few requests a second) counts as quiet too, and never grows the young
+ * generation again.
  */
-export const GROWN_YOUNG_GENERATION_BYTES = 4 * 1024 * 1024;
+export const QUIET_UTILIZATION = 0.1;
+/**
+ * Resident growth since the last release (or since start) that makes another
+ * one worth its cost: V8's young generation alone grows by up to 14 MiB under
+ * load (2 × --max-semi-space-size with `npm start`), and keeps its pages even
+ * when V8 shrinks it.
+ */
+export const GROWN_RESIDENT_BYTES = 8 * 1024 * 1024;
 
 export interface IdleMemoryReleaseOptions {
   /** The event loop's utilization (0..1) since the previous call. */
   readonly utilizationSinceLastCheck: () => number;
-  /** Resident bytes of V8's young generation. */
-  readonly youngGenerationBytes: () => number;
+  /** The process's resident size (RSS). */
+  readonly residentBytes: () => number;
   /** A full, memory-reducing collection. */
   readonly release: () => void;
   /** Told of each release (a debug log line). */
@@ -35,46 +43,42 @@ export interface IdleMemoryReleaseOptions {
 }
 
 export interface IdleMemoryCheck {
-  /** One look at the process: releases memory when it has been quiet long enough after load. */
+  /** One look at the process: releases memory when it has been quiet long enough after growing. */
   check(): void;
 }
 
 /**
- * Gives memory back once the process has gone quiet after load. Under load
- * V8 grows the young generation to its cap; an idle process never shrinks it
- * back: V8's memory reducer should, after about 8 s of low allocation, but in
+ * Gives memory back once the process has gone quiet after growing. Under load
+ * V8 grows the young generation to its cap, and an idle process keeps it: V8's
+ * memory reducer should give it back after about 8 s of low allocation, but in
  * this process it reports "high alloc" every 8 s and never runs (seen with
  * --trace-memory-reducer, docs/benchmarks.md). So this does what it would: one
- * memory-reducing collection after 30 s of quiet, which returns 12-14 MiB
- * of an idle proxy's ~112 MiB (about 60 ms of CPU, on a loop that has nothing
- * else to do). It runs again only once load has grown the young generation
- * again, so a quiet process pays it once.
+ * memory-reducing collection after a minute of quiet, which returns 10-14 MiB of
+ * an idle proxy's ~112 MiB (about 60 ms of CPU, on a loop that has nothing
+ * else to do). The first quiet spell after start always releases; later ones
+ * only once the process has grown again, so a quiet process pays it once.
  */
 export function createIdleMemoryCheck(options: IdleMemoryReleaseOptions): IdleMemoryCheck {
   let quietChecks = 0;
+  let residentAfterRelease = Number.NEGATIVE_INFINITY;
   return {
     check() {
       const quiet = options.utilizationSinceLastCheck() < QUIET_UTILIZATION;
       quietChecks = quiet ? quietChecks + 1 : 0;
       if (quietChecks < QUIET_CHECKS_BEFORE_RELEASE) return;
-      if (options.youngGenerationBytes() <= GROWN_YOUNG_GENERATION_BYTES) return;
+      if (options.residentBytes() < residentAfterRelease + GROWN_RESIDENT_BYTES) return;
       const startedMs = performance.now();
       options.release();
+      const durationMs = performance.now() - startedMs;
       quietChecks = 0;
-      options.onRelease?.(performance.now() - startedMs);
+      residentAfterRelease = options.residentBytes();
+      options.onRelease?.(durationMs);
     },
   };
 }
 
-/**
- * Starts looking at this process every IDLE_CHECK_INTERVAL_MS, when the
- * runtime lets it collect garbage on demand; otherwise does nothing.
- */
-export function startIdleMemoryRelease(
-  onRelease?: (durationMs: number) => void,
-): { stop(): void } | undefined {
-  const collect = memoryReducingCollection();
-  if (collect === undefined) return undefined;
+/** Starts looking at this process every IDLE_CHECK_INTERVAL_MS. */
+export function startIdleMemoryRelease(onRelease?: (durationMs: number) => void): { stop(): void } {
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   const idle = createIdleMemoryCheck({
     utilizationSinceLastCheck() {
@@ -83,9 +87,8 @@ export function startIdleMemoryRelease(
       last = now;
       return utilization;
     },
-    youngGenerationBytes: () =>
-      getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0,
-    release: collect,
+    residentBytes: () => process.memoryUsage.rss(),
+    release: collectReducingMemory,
     onRelease,
   });
   const timer = setInterval(() => idle.check(), IDLE_CHECK_INTERVAL_MS);
@@ -96,22 +99,23 @@ export function startIdleMemoryRelease(
 type GcFunction = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
 /**
- * V8's `gc`, taken from a fresh context so that it is never a global of ours:
- * `--expose-gc` applies to contexts created while it is set (Node.js documents
- * v8.setFlagsFromString for such flags). The `last-resort` flavor is the
- * collection V8 runs under memory pressure: it also shrinks the young
- * generation and releases the pages it freed.
+ * Runs V8's `gc` in its memory-reducing flavor (`last-resort`, the collection
+ * V8 runs under memory pressure: it also shrinks the young generation and
+ * releases the pages it freed). `gc` is taken from a context created for the
+ * call, so that it is never a global of ours (`--expose-gc` applies to
+ * contexts created while it is set; Node.js documents v8.setFlagsFromString
+ * for such flags), and that context is dropped with it: a second context
+ * kept alive made every request measurably slower (about 10% more CPU).
  */
-function memoryReducingCollection(): (() => void) | undefined {
+export function collectReducingMemory(): void {
+  let gc: GcFunction | undefined;
   try {
     setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as GcFunction | undefined;
-    return gc === undefined
-      ? undefined
-      : () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    gc = runInNewContext('gc') as GcFunction | undefined;
   } catch {
-    return undefined;
+    return;
   } finally {
     setFlagsFromString('--no-expose-gc');
   }
+  gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
 }
